@@ -1,0 +1,312 @@
+"""Rule objects: star bands, who recognises which stars, forwarding, certificate validity.
+
+Every class here is a frozen attrs value object, validated when it is built, and pure: methods take
+their dates as arguments and never read the clock. A :class:`RuleSet` bundles them for one regime;
+the regimes themselves live in :mod:`ocop_workflow.rulesets`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import math
+import attrs
+
+from ocop_workflow.dates import add_months
+from ocop_workflow.errors import DefinitionError, InvalidInput
+
+__all__ = [
+    "RECOGNISED_STARS",
+    "Level",
+    "LevelRule",
+    "RevocationReason",
+    "Rounding",
+    "Route",
+    "RouteKind",
+    "RuleSet",
+    "StarBands",
+    "Validity",
+    "check_score",
+]
+
+RECOGNISED_STARS = (3, 4, 5)
+"""Only 3, 4 and 5 star products are recognised and certified (facts page section 2)."""
+
+
+class Level(enum.Enum):
+    """An administrative level that checks, scores or recognises a dossier."""
+
+    COMMUNE = "commune"
+    DISTRICT = "district"
+    PROVINCE = "province"
+    CENTRAL = "central"
+
+    @property
+    def vi(self) -> str:
+        """Vietnamese label."""
+        return _LEVEL_VI[self]
+
+    @property
+    def rank(self) -> int:
+        """0 for the commune up to 3 for the central level."""
+        return _LEVEL_ORDER.index(self)
+
+
+_LEVEL_ORDER = (Level.COMMUNE, Level.DISTRICT, Level.PROVINCE, Level.CENTRAL)
+_LEVEL_VI = {
+    Level.COMMUNE: "Cấp xã",
+    Level.DISTRICT: "Cấp huyện",
+    Level.PROVINCE: "Cấp tỉnh",
+    Level.CENTRAL: "Cấp trung ương",
+}
+
+
+def check_score(value: object, field: str = "score") -> float:
+    """Return ``value`` as a float in [0, 100]; raise :class:`InvalidInput` naming ``field``.
+
+    A council's score is the average of its members' scores, so fractions are normal (section 2).
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidInput(f"{field!r} must be a number between 0 and 100 (got {value!r})")
+    score = float(value)
+    if math.isnan(score) or not 0.0 <= score <= 100.0:
+        raise InvalidInput(f"{field!r} must be between 0 and 100 (got {value!r})")
+    return score
+
+
+class Rounding(enum.Enum):
+    """How a fractional score is placed in bands written as whole-number ranges (1048's 50-69)."""
+
+    NONE = "none"
+    """Half-open bands: the score is compared as it is (Decision 148: 69.99 is 3 stars)."""
+    HALF_UP = "half_up"
+    """Round to the nearest whole point, halves up, then compare (69.5 -> 70 -> 4 stars)."""
+    DOWN = "down"
+    """Drop the fraction, then compare (69.5 -> 69 -> 3 stars)."""
+
+
+def _thresholds_valid(instance: StarBands, attribute: attrs.Attribute[object], value: object) -> None:
+    if not isinstance(value, tuple) or len(value) != 4:
+        raise DefinitionError(f"'thresholds' must be four lower bounds for 2-5 stars (got {value!r})")
+    if not all(a < b for a, b in zip((0, *value), (*value, 100.000001), strict=True)):
+        raise DefinitionError(f"'thresholds' must rise strictly within (0, 100] (got {value!r})")
+
+
+@attrs.frozen
+class StarBands:
+    """Star bands of a total score out of 100 (facts page section 2).
+
+    ``thresholds`` are the lowest scores of 2, 3, 4 and 5 stars. Decision 148 uses half-open bands
+    (50 to under 70 is 3 stars), the default. Decision 1048 wrote whole-number ranges (50-69), which
+    leave a fractional score such as 69.5 between bands: ``rounding`` says how to place it.
+    """
+
+    thresholds: tuple[float, float, float, float] = attrs.field(
+        default=(30.0, 50.0, 70.0, 90.0), validator=_thresholds_valid
+    )
+    rounding: Rounding = attrs.field(default=Rounding.NONE, validator=attrs.validators.instance_of(Rounding))
+
+    def stars(self, score: float) -> int:
+        """The star band (1-5) of a total score; the score must already be checked."""
+        if self.rounding is Rounding.HALF_UP:
+            score = math.floor(score + 0.5)
+        elif self.rounding is Rounding.DOWN:
+            score = math.floor(score)
+        t2, t3, t4, t5 = self.thresholds
+        if score >= t3:
+            return 5 if score >= t5 else 4 if score >= t4 else 3
+        return 2 if score >= t2 else 1
+
+    def lowest_score(self, stars: int) -> float:
+        """The lowest total that falls in ``stars`` (0 for one star)."""
+        if stars not in (1, 2, 3, 4, 5):
+            raise InvalidInput(f"'stars' must be 1-5 (got {stars!r})")
+        return 0.0 if stars == 1 else self.thresholds[stars - 2]
+
+
+def _stars_valid(instance: LevelRule, attribute: attrs.Attribute[object], value: object) -> None:
+    if not isinstance(value, frozenset) or not value <= frozenset(RECOGNISED_STARS):
+        raise DefinitionError(f"'recognises' must be a set of 3, 4 or 5 stars (got {value!r})")
+
+
+@attrs.frozen
+class LevelRule:
+    """What one scoring level does: which stars it recognises and from which score it forwards.
+
+    ``forwards_at`` is the score at or above which the dossier must be scored by the next level up
+    before any certificate (Decision 148: the district forwards 70 or more, the province 90 or more).
+    ``None`` means the level forwards nothing (the top level).
+    """
+
+    level: Level = attrs.field(validator=attrs.validators.instance_of(Level))
+    recognises: frozenset[int] = attrs.field(converter=frozenset, validator=_stars_valid)
+    forwards_at: float | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.level is Level.COMMUNE:
+            raise DefinitionError("the commune checks dossiers but does not score them (level=COMMUNE)")
+        if self.forwards_at is not None:
+            check_score(self.forwards_at, "forwards_at")
+
+
+@attrs.frozen
+class Validity:
+    """How long a certificate lasts and when its holder must be told (facts page section 4.6).
+
+    Valid for ``months`` from the date of recognition; ``expires_on`` is the first day it is no
+    longer valid. The issuing body notifies at least ``notice_days`` before that day.
+    """
+
+    months: int = attrs.field(default=36, validator=attrs.validators.gt(0))
+    notice_days: int = attrs.field(default=30, validator=attrs.validators.ge(0))
+
+    def expires_on(self, issued_on: dt.date) -> dt.date:
+        """Issue date plus ``months`` calendar months (29 Feb + 36 months is 28 Feb)."""
+        return add_months(issued_on, self.months)
+
+    def notice_by(self, issued_on: dt.date) -> dt.date:
+        """The last day on which the expiry notice may be sent."""
+        return self.expires_on(issued_on) - dt.timedelta(days=self.notice_days)
+
+
+class RevocationReason(enum.Enum):
+    """Why a certificate is withdrawn ("thu hồi"); a rule set says which reasons it allows."""
+
+    NO_LONGER_MEETS_CRITERIA = "no_longer_meets_criteria"
+    """Post-certification inspection finds the product below its criteria (148, 26/2026)."""
+    BREACH_OF_RULES = "breach_of_rules"
+    """The producer breaks the programme's management rules (148)."""
+    NOT_REEVALUATED = "not_reevaluated"
+    """Not re-evaluated within 36 months, as provinces do in practice (facts page 4.8)."""
+    FALSE_DOSSIER = "false_dossier"
+    """False or forged dossier (26/2026)."""
+    BREACH_OF_LAW = "breach_of_law"
+    """Breach of quality, food-safety, environment, IP or labelling law (26/2026)."""
+    MISUSE_OF_MARK = "misuse_of_mark"
+    """Misuse of the OCOP mark (26/2026)."""
+    PRODUCTION_STOPPED = "production_stopped"
+    """Production stopped (26/2026)."""
+    OTHER_AUTHORITY_FINDING = "other_authority_finding"
+    """Another finding by a competent authority (26/2026)."""
+
+
+class RouteKind(enum.Enum):
+    """What a score means for the dossier."""
+
+    NOT_RECOGNISED = "not_recognised"
+    FORWARD = "forward"
+    RECOGNISE = "recognise"
+
+
+@attrs.frozen
+class Route:
+    """The outcome of a score: end unrecognised, go up to ``level``, or be recognised by ``level``."""
+
+    kind: RouteKind
+    stars: int
+    level: Level | None
+
+
+@attrs.frozen
+class RuleSet:
+    """Every rule of one regime, with the dates it is in force.
+
+    ``levels`` lists the scoring levels from lowest to highest; it is data because Decision 1489
+    removed the district level in 2025 (facts page section 1).
+    """
+
+    code: str
+    title: str
+    effective_from: dt.date
+    levels: tuple[LevelRule, ...] = attrs.field(converter=tuple)
+    bands: StarBands = attrs.field(factory=StarBands)
+    validity: Validity = attrs.field(factory=Validity)
+    revocation_reasons: frozenset[RevocationReason] = attrs.field(
+        converter=frozenset, default=frozenset(RevocationReason)
+    )
+    effective_until: dt.date | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if not self.levels:
+            raise DefinitionError(f"rule set {self.code!r}: 'levels' must not be empty")
+        ranks = [rule.level.rank for rule in self.levels]
+        if ranks != sorted(set(ranks)):
+            raise DefinitionError(
+                f"rule set {self.code!r}: 'levels' must rise without repeats "
+                f"(got {[rule.level.value for rule in self.levels]})"
+            )
+        for star in RECOGNISED_STARS:
+            owners = [rule.level.value for rule in self.levels if star in rule.recognises]
+            if len(owners) != 1:
+                raise DefinitionError(
+                    f"rule set {self.code!r}: {star} stars must be recognised by exactly one "
+                    f"level (got {owners})"
+                )
+        *lower, top = self.levels
+        if top.forwards_at is not None:
+            raise DefinitionError(f"rule set {self.code!r}: the top level cannot forward")
+        for rule in lower:
+            if rule.forwards_at is None:
+                raise DefinitionError(
+                    f"rule set {self.code!r}: level {rule.level.value!r} needs 'forwards_at'"
+                )
+            # A score just under the forwarding threshold stays at this level, so its stars must
+            # be recognised here or below.
+            below = self.bands.stars(math.nextafter(rule.forwards_at, 0.0))
+            if below in RECOGNISED_STARS and self.recognising_level(below).rank > rule.level.rank:
+                raise DefinitionError(
+                    f"rule set {self.code!r}: level {rule.level.value!r} keeps {below}-star scores "
+                    f"under {rule.forwards_at} but cannot recognise them"
+                )
+        if self.effective_until is not None and self.effective_until <= self.effective_from:
+            raise DefinitionError(
+                f"rule set {self.code!r}: 'effective_until' must follow 'effective_from' "
+                f"(got {self.effective_until})"
+            )
+
+    @property
+    def scoring_levels(self) -> tuple[Level, ...]:
+        """The levels that score, lowest first."""
+        return tuple(rule.level for rule in self.levels)
+
+    def rule_for(self, level: Level) -> LevelRule:
+        """The rule of a scoring level; :class:`InvalidInput` if this regime has no such level."""
+        for rule in self.levels:
+            if rule.level is level:
+                return rule
+        raise InvalidInput(
+            f"'level' {level.value!r} does not score under {self.code} "
+            f"(scoring levels: {', '.join(lv.value for lv in self.scoring_levels)})"
+        )
+
+    def recognising_level(self, stars: int) -> Level:
+        """The level whose authority recognises ``stars`` (3-5)."""
+        for rule in self.levels:
+            if stars in rule.recognises:
+                return rule.level
+        raise InvalidInput(f"'stars' must be one of {RECOGNISED_STARS} to be recognised (got {stars!r})")
+
+    def route(self, level: Level, score: float, stars: int | None = None) -> Route:
+        """What a checked ``score`` given at ``level`` leads to.
+
+        ``stars`` caps the band of the score (a scoring sheet's unmet per-star minimums, facts page
+        section 3). Under 3 stars the dossier is not recognised. A score at or above the level's
+        ``forwards_at`` goes to the next level, unless its (capped) stars are recognised at this
+        level or below. Otherwise the level that recognises the stars issues the certificate: that
+        may be a lower level when a higher council scores lower (26/2026 lets the province recognise
+        3 or 4 stars after a ministry score under 90).
+        """
+        rule = self.rule_for(level)
+        band = self.bands.stars(score)
+        final = band if stars is None else min(band, stars)
+        if final < RECOGNISED_STARS[0]:
+            return Route(RouteKind.NOT_RECOGNISED, final, None)
+        recogniser = self.recognising_level(final)
+        if rule.forwards_at is not None and score >= rule.forwards_at and recogniser.rank > level.rank:
+            upper = self.levels[self.levels.index(rule) + 1].level
+            return Route(RouteKind.FORWARD, final, upper)
+        return Route(RouteKind.RECOGNISE, final, recogniser)
+
+    def in_force(self, on: dt.date) -> bool:
+        """Whether this regime applies to a dossier started on ``on``."""
+        return self.effective_from <= on and (self.effective_until is None or on < self.effective_until)
