@@ -1,0 +1,263 @@
+"""Dossier states and the transition table, run by one shared ``transitions`` machine per level set.
+
+This is the only module that imports ``transitions``. The table is data (:func:`transition_table`),
+validated when it is built. Dossiers are never attached to a machine: :meth:`DossierMachine.fire`
+triggers an event on an unattached model through the shared machine, which costs the same per event
+as an attached one and avoids ``Machine.add_model``'s quadratic membership check. A
+``transitions.MachineError`` never leaves this module; it becomes :class:`TransitionNotAllowed`.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+from typing import Protocol
+
+import attrs
+import transitions
+
+from ocop_workflow.errors import DefinitionError, TransitionNotAllowed
+from ocop_workflow.rules import Level
+
+__all__ = [
+    "FINAL_STATES",
+    "SCORED_STATE",
+    "DossierMachine",
+    "DossierState",
+    "Event",
+    "HasState",
+    "Transition",
+    "transition_table",
+]
+
+
+class DossierState(enum.Enum):
+    """Where a dossier stands in the OCOP process (facts page section 4)."""
+
+    REGISTERED = "registered"
+    RETURNED = "returned"
+    COMMUNE_REVIEWED = "commune_reviewed"
+    DISTRICT_SCORED = "district_scored"
+    PROVINCE_SCORED = "province_scored"
+    CENTRAL_SCORED = "central_scored"
+    CERTIFIED = "certified"
+    NOT_RECOGNISED = "not_recognised"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    SUPERSEDED = "superseded"
+
+    @property
+    def vi(self) -> str:
+        """Vietnamese label."""
+        return _LABELS[self][0]
+
+    @property
+    def en(self) -> str:
+        """English label."""
+        return _LABELS[self][1]
+
+
+_LABELS = {
+    DossierState.REGISTERED: ("Đã đăng ký", "Registered"),
+    DossierState.RETURNED: ("Trả lại để hoàn thiện", "Returned for completion"),
+    DossierState.COMMUNE_REVIEWED: ("Xã đã kiểm tra", "Reviewed by the commune"),
+    DossierState.DISTRICT_SCORED: ("Huyện đã chấm điểm", "Scored by the district"),
+    DossierState.PROVINCE_SCORED: ("Tỉnh đã chấm điểm", "Scored by the province"),
+    DossierState.CENTRAL_SCORED: ("Trung ương đã chấm điểm", "Scored by the central council"),
+    DossierState.CERTIFIED: ("Đã công nhận", "Certified"),
+    DossierState.NOT_RECOGNISED: ("Không được công nhận", "Not recognised"),
+    DossierState.WITHDRAWN: ("Đã rút hồ sơ", "Withdrawn"),
+    DossierState.EXPIRED: ("Hết hiệu lực", "Expired"),
+    DossierState.REVOKED: ("Bị thu hồi", "Revoked"),
+    DossierState.SUPERSEDED: ("Được thay thế", "Superseded"),
+}
+
+SCORED_STATE = {
+    Level.DISTRICT: DossierState.DISTRICT_SCORED,
+    Level.PROVINCE: DossierState.PROVINCE_SCORED,
+    Level.CENTRAL: DossierState.CENTRAL_SCORED,
+}
+"""The state a dossier enters when a level has scored it and it goes on."""
+
+FINAL_STATES = frozenset(
+    {
+        DossierState.NOT_RECOGNISED,
+        DossierState.WITHDRAWN,
+        DossierState.REVOKED,
+        DossierState.SUPERSEDED,
+    }
+)
+"""States with no way out."""
+
+
+class Event(enum.Enum):
+    """The events of the table; score and reject events exist once per scoring level."""
+
+    RETURN = "return"
+    RESUBMIT = "resubmit"
+    PASS_COMMUNE = "pass_commune"
+    SCORE_DISTRICT = "score_district"
+    SCORE_PROVINCE = "score_province"
+    SCORE_CENTRAL = "score_central"
+    REJECT_DISTRICT = "reject_district"
+    REJECT_PROVINCE = "reject_province"
+    REJECT_CENTRAL = "reject_central"
+    CERTIFY = "certify"
+    WITHDRAW = "withdraw"
+    EXPIRE = "expire"
+    REVOKE = "revoke"
+    SUPERSEDE = "supersede"
+
+    @classmethod
+    def score(cls, level: Level) -> Event:
+        """The event of a score at ``level`` that lets the dossier go on."""
+        return cls["SCORE_" + level.name]
+
+    @classmethod
+    def reject(cls, level: Level) -> Event:
+        """The event of a score under 3 stars at ``level``."""
+        return cls["REJECT_" + level.name]
+
+
+@attrs.frozen
+class Transition:
+    """One row of the table: ``event`` moves a dossier from any of ``sources`` to ``dest``."""
+
+    event: Event
+    sources: tuple[DossierState, ...]
+    dest: DossierState
+
+
+def transition_table(levels: tuple[Level, ...]) -> tuple[Transition, ...]:
+    """The transition table for a regime scoring at ``levels`` (lowest first).
+
+    Facts page section 4: the commune checks (or returns) a dossier, each level scores it in turn,
+    a score under 3 stars ends it, and a certificate is issued from any scored state; a certificate
+    then expires, is revoked, or is superseded by a newer one (an expired one can be superseded by
+    its re-evaluation too).
+    """
+    scored = tuple(SCORED_STATE[level] for level in levels)
+    before = (DossierState.COMMUNE_REVIEWED, *scored[:-1])
+    rows = [
+        Transition(Event.RETURN, (DossierState.REGISTERED,), DossierState.RETURNED),
+        Transition(Event.RESUBMIT, (DossierState.RETURNED,), DossierState.REGISTERED),
+        Transition(Event.PASS_COMMUNE, (DossierState.REGISTERED,), DossierState.COMMUNE_REVIEWED),
+    ]
+    for level, source, dest in zip(levels, before, scored, strict=True):
+        rows.append(Transition(Event.score(level), (source,), dest))
+        rows.append(Transition(Event.reject(level), (source,), DossierState.NOT_RECOGNISED))
+    in_process = (
+        DossierState.REGISTERED,
+        DossierState.RETURNED,
+        DossierState.COMMUNE_REVIEWED,
+        *scored,
+    )
+    rows += [
+        Transition(Event.CERTIFY, scored, DossierState.CERTIFIED),
+        Transition(Event.WITHDRAW, in_process, DossierState.WITHDRAWN),
+        Transition(Event.EXPIRE, (DossierState.CERTIFIED,), DossierState.EXPIRED),
+        Transition(Event.REVOKE, (DossierState.CERTIFIED,), DossierState.REVOKED),
+        Transition(
+            Event.SUPERSEDE, (DossierState.CERTIFIED, DossierState.EXPIRED), DossierState.SUPERSEDED
+        ),
+    ]
+    table = tuple(rows)
+    _validate(table)
+    return table
+
+
+def _validate(table: tuple[Transition, ...]) -> None:
+    """Every state of the table reachable from ``REGISTERED``; no exit from a final state."""
+    states = {row.dest for row in table} | {s for row in table for s in row.sources}
+    reached = {DossierState.REGISTERED}
+    frontier = [DossierState.REGISTERED]
+    while frontier:
+        state = frontier.pop()
+        for row in table:
+            if state in row.sources and row.dest not in reached:
+                reached.add(row.dest)
+                frontier.append(row.dest)
+    if unreachable := states - reached:
+        raise DefinitionError(f"unreachable states: {sorted(s.value for s in unreachable)}")
+    for row in table:
+        if exits := FINAL_STATES.intersection(row.sources):
+            raise DefinitionError(
+                f"event {row.event.value!r} leaves final states {sorted(s.value for s in exits)}"
+            )
+
+
+class HasState(Protocol):
+    """Anything with a mutable ``state``: what the machine drives."""
+
+    state: DossierState
+
+
+class DossierMachine:
+    """A ``transitions`` machine shared by every dossier of a level set; build with :meth:`get`."""
+
+    def __init__(self, levels: tuple[Level, ...]) -> None:
+        self.levels = levels
+        self.table = transition_table(levels)
+        self.states = tuple(
+            sorted({r.dest for r in self.table} | {DossierState.REGISTERED}, key=_order)
+        )
+        """The states this machine knows, in enum order."""
+        self._machine = transitions.Machine(
+            model=None,
+            states=list(self.states),
+            transitions=[
+                {"trigger": r.event.value, "source": list(r.sources), "dest": r.dest}
+                for r in self.table
+            ],
+            initial=DossierState.REGISTERED,
+            auto_transitions=False,
+        )
+        self._events = {r.event: self._machine.events[r.event.value] for r in self.table}
+        self._dest = {(s, r.event): r.dest for r in self.table for s in r.sources}
+
+    @staticmethod
+    @functools.cache
+    def get(levels: tuple[Level, ...]) -> DossierMachine:
+        """The one machine for ``levels``, built on first use."""
+        return DossierMachine(levels)
+
+    def allows(self, state: DossierState, event: Event) -> bool:
+        """Whether ``event`` may fire from ``state``; no side effect."""
+        return (state, event) in self._dest
+
+    def destination(self, state: DossierState, event: Event) -> DossierState:
+        """The state ``event`` leads to from ``state``; :class:`TransitionNotAllowed` if none."""
+        try:
+            return self._dest[state, event]
+        except KeyError:
+            raise TransitionNotAllowed(
+                f"event {event.value!r} is not allowed from state {state.value!r}"
+            ) from None
+
+    def events_from(self, state: DossierState) -> tuple[Event, ...]:
+        """The events that may fire from ``state``, in table order."""
+        return tuple(dict.fromkeys(r.event for r in self.table if state in r.sources))
+
+    def fire(self, model: HasState, event: Event) -> None:
+        """Fire ``event`` on ``model`` through the shared machine; the model's state changes.
+
+        Raises :class:`TransitionNotAllowed` (never ``transitions.MachineError``) when the event
+        cannot fire from the model's state; the model is then unchanged.
+        """
+        trigger = self._events.get(event)
+        if trigger is None:
+            raise TransitionNotAllowed(f"event {event.value!r} does not exist at levels {self._names()}")
+        try:
+            trigger.trigger(model)
+        except transitions.MachineError:
+            raise TransitionNotAllowed(
+                f"event {event.value!r} is not allowed from state {model.state.value!r}"
+            ) from None
+
+    def _names(self) -> str:
+        return ", ".join(level.value for level in self.levels)
+
+
+def _order(state: DossierState) -> int:
+    return list(DossierState).index(state)

@@ -1,0 +1,71 @@
+"""Helpers for testing code that uses this library: dossier builders with sensible defaults.
+
+Applications and notebooks can build dossiers in any state the way the library's own tests do::
+
+    from ocop_workflow.testing import certified_dossier
+    d = certified_dossier(workflow, score=75.0, on=date(2024, 7, 20))
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ocop_workflow.dossier import Dossier
+from ocop_workflow.rules import RouteKind
+from ocop_workflow.workflow import Workflow
+
+__all__ = ["SAMPLE_PRODUCT", "certified_dossier", "registered_dossier", "scored_dossier"]
+
+SAMPLE_PRODUCT: dict[str, Any] = {
+    "product": "Cà phê bột nguyên chất",
+    "sheet": 13,
+    "producer": "HTX Cà phê Chiềng Ban",
+    "province": "Sơn La",
+    "district": "Mai Sơn",
+    "commune": "Chiềng Ban",
+}
+"""Registration fields of a Sơn La coffee product (the seed's kind of product)."""
+
+
+def registered_dossier(
+    workflow: Workflow, *, submitted_on: dt.date = dt.date(2024, 3, 1), **fields: Any
+) -> Dossier:
+    """A freshly registered dossier; ``fields`` override :data:`SAMPLE_PRODUCT`."""
+    return workflow.register(**{**SAMPLE_PRODUCT, **fields}, submitted_on=submitted_on)
+
+
+def scored_dossier(
+    workflow: Workflow,
+    score: float,
+    *,
+    submitted_on: dt.date = dt.date(2024, 3, 1),
+    **fields: Any,
+) -> Dossier:
+    """A dossier reviewed by its commune and scored ``score`` at every level the score reaches.
+
+    Each step is dated one week after the previous one.
+    """
+    dossier = registered_dossier(workflow, submitted_on=submitted_on, **fields)
+    day = submitted_on + dt.timedelta(days=7)
+    workflow.review_at_commune(dossier, passed=True, on=day)
+    for level in workflow.ruleset.scoring_levels:
+        day += dt.timedelta(days=7)
+        workflow.score(dossier, level, score, on=day)
+        if workflow.ruleset.route(level, score).kind is not RouteKind.FORWARD:
+            break
+    return dossier
+
+
+def certified_dossier(
+    workflow: Workflow,
+    score: float = 75.0,
+    *,
+    on: dt.date = dt.date(2024, 7, 20),
+    number: str = "SL-2024-001",
+    **fields: Any,
+) -> Dossier:
+    """A certified dossier: scored ``score`` (3 stars or more) and certified ``on``."""
+    dossier = scored_dossier(workflow, score, submitted_on=on - dt.timedelta(days=120), **fields)
+    workflow.certify(dossier, on=on, number=number)
+    return dossier

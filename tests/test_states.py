@@ -1,0 +1,95 @@
+import pytest
+
+from ocop_workflow import rulesets
+from ocop_workflow.errors import DefinitionError, TransitionNotAllowed
+from ocop_workflow.rules import Level
+from ocop_workflow.states import (
+    FINAL_STATES,
+    DossierMachine,
+    DossierState,
+    Event,
+    Transition,
+    _validate,
+    transition_table,
+)
+
+LEVELS_148 = rulesets.QD148_2023.scoring_levels
+WITHOUT_DISTRICT = (Level.PROVINCE, Level.CENTRAL)
+
+
+class Model:
+    def __init__(self, state):
+        self.state = state
+
+
+def test_every_state_has_vietnamese_and_english_labels():
+    for state in DossierState:
+        assert state.vi and state.en and state.vi != state.en
+
+
+def test_148_table_knows_every_state():
+    assert set(DossierMachine.get(LEVELS_148).states) == set(DossierState)
+
+
+def test_without_district_the_province_scores_straight_after_the_commune():
+    machine = DossierMachine.get(WITHOUT_DISTRICT)
+    assert DossierState.DISTRICT_SCORED not in machine.states
+    assert machine.allows(DossierState.COMMUNE_REVIEWED, Event.SCORE_PROVINCE)
+    assert not machine.allows(DossierState.COMMUNE_REVIEWED, Event.SCORE_DISTRICT)
+
+
+def test_one_machine_per_level_set_and_no_attached_models():
+    machine = DossierMachine.get(LEVELS_148)
+    assert DossierMachine.get(tuple(LEVELS_148)) is machine
+    model = Model(DossierState.REGISTERED)
+    machine.fire(model, Event.PASS_COMMUNE)
+    assert model.state is DossierState.COMMUNE_REVIEWED
+    assert machine._machine.models == []
+
+
+def test_machine_error_becomes_transition_not_allowed_and_state_is_kept():
+    machine = DossierMachine.get(LEVELS_148)
+    model = Model(DossierState.REGISTERED)
+    with pytest.raises(TransitionNotAllowed, match="'certify' is not allowed from state 'registered'"):
+        machine.fire(model, Event.CERTIFY)
+    assert model.state is DossierState.REGISTERED
+
+
+def test_event_of_a_missing_level_is_not_allowed():
+    machine = DossierMachine.get(WITHOUT_DISTRICT)
+    with pytest.raises(TransitionNotAllowed, match="does not exist"):
+        machine.fire(Model(DossierState.COMMUNE_REVIEWED), Event.SCORE_DISTRICT)
+
+
+def test_final_states_have_no_exit():
+    for levels in (LEVELS_148, WITHOUT_DISTRICT):
+        machine = DossierMachine.get(levels)
+        for state in FINAL_STATES:
+            assert machine.events_from(state) == ()
+
+
+def test_destination_agrees_with_firing():
+    machine = DossierMachine.get(LEVELS_148)
+    for row in transition_table(LEVELS_148):
+        for source in row.sources:
+            model = Model(source)
+            machine.fire(model, row.event)
+            assert model.state is row.dest is machine.destination(source, row.event)
+
+
+def test_table_with_unreachable_state_is_refused():
+    table = (
+        Transition(Event.PASS_COMMUNE, (DossierState.REGISTERED,), DossierState.COMMUNE_REVIEWED),
+        Transition(Event.EXPIRE, (DossierState.CERTIFIED,), DossierState.EXPIRED),
+    )
+    with pytest.raises(DefinitionError, match="unreachable states: \\['certified', 'expired'\\]"):
+        _validate(table)
+
+
+def test_table_with_exit_from_a_final_state_is_refused():
+    table = (
+        Transition(Event.WITHDRAW, (DossierState.REGISTERED,), DossierState.WITHDRAWN),
+        Transition(Event.RESUBMIT, (DossierState.WITHDRAWN,), DossierState.REGISTERED),
+    )
+    with pytest.raises(DefinitionError, match="leaves final states \\['withdrawn'\\]"):
+        _validate(table)

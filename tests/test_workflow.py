@@ -1,0 +1,284 @@
+import copy
+import datetime as dt
+
+import attrs
+import pytest
+from hypothesis import given
+
+from ocop_workflow import (
+    Action,
+    ActionName,
+    DossierKind,
+    DossierState,
+    InvalidInput,
+    Level,
+    OcopError,
+    RevocationReason,
+    TransitionNotAllowed,
+    Workflow,
+    rulesets,
+)
+from ocop_workflow.testing import certified_dossier, registered_dossier, scored_dossier
+from tests.strategies import bad_scores, scores
+
+WF = Workflow(rulesets.QD148_2023)
+
+
+def snapshot(dossier):
+    return copy.deepcopy(dossier.to_dict())
+
+
+def test_public_contract_from_the_issue():
+    d = WF.register(
+        product="Cà phê bột", sheet=13, producer="HTX ...", province="Sơn La",
+        district="Mai Sơn", commune="Chiềng Ban", submitted_on=dt.date(2024, 3, 1),
+    )
+    WF.review_at_commune(d, passed=True, on=dt.date(2024, 3, 15))
+    WF.score(d, Level.DISTRICT, 75.5, on=dt.date(2024, 6, 10))
+    WF.score(d, Level.PROVINCE, 78.0, on=dt.date(2024, 7, 5))
+    WF.certify(d, on=dt.date(2024, 7, 20), number="SL-2024-017")
+    assert d.state is DossierState.CERTIFIED
+    assert d.certificate is not None
+    assert d.certificate.stars == 4
+    assert d.certificate.level is Level.PROVINCE
+    assert d.certificate.issued_on == dt.date(2024, 7, 20)
+    assert d.certificate.expires_on == dt.date(2027, 7, 20)
+    assert [r.action for r in d.history] == [
+        "register", "review_at_commune", "score", "score", "certify",
+    ]
+
+
+def test_3_star_score_is_certified_by_the_district():
+    d = scored_dossier(WF, 65.0)
+    assert d.state is DossierState.DISTRICT_SCORED
+    assert WF.certify(d, on="2024-06-01", number="MS-1").level is Level.DISTRICT
+
+
+def test_70_must_be_scored_by_the_province_before_any_certificate():
+    d = registered_dossier(WF)
+    WF.review_at_commune(d, passed=True, on="2024-03-10")
+    WF.score(d, "district", 70.0, on="2024-04-01")
+    before = snapshot(d)
+    with pytest.raises(TransitionNotAllowed, match="province"):
+        WF.certify(d, on="2024-04-02", number="X-1")
+    assert snapshot(d) == before
+
+
+def test_90_must_be_scored_by_the_central_level():
+    d = registered_dossier(WF)
+    WF.review_at_commune(d, passed=True, on="2024-03-10")
+    WF.score(d, Level.DISTRICT, 95.0, on="2024-04-01")
+    WF.score(d, Level.PROVINCE, 92.0, on="2024-05-01")
+    assert WF.available_actions(d) == (
+        Action(ActionName.SCORE, Level.CENTRAL), Action(ActionName.WITHDRAW),
+    )
+    WF.score(d, Level.CENTRAL, 90.5, on="2024-06-01")
+    assert WF.certify(d, on="2024-06-15", number="BNN-1").stars == 5
+
+
+def test_central_score_under_90_gets_4_stars_from_the_province():
+    d = scored_dossier(WF, 91.0)
+    d2 = registered_dossier(WF)
+    WF.review_at_commune(d2, passed=True, on="2024-03-10")
+    WF.score(d2, Level.DISTRICT, 91.0, on="2024-04-01")
+    WF.score(d2, Level.PROVINCE, 91.0, on="2024-05-01")
+    WF.score(d2, Level.CENTRAL, 85.0, on="2024-06-01")
+    cert = WF.certify(d2, on="2024-06-15", number="SL-2")
+    assert (cert.stars, cert.level) == (4, Level.PROVINCE)
+    assert d.state is DossierState.CENTRAL_SCORED
+
+
+@pytest.mark.parametrize(("score", "state"), [(49.99, DossierState.NOT_RECOGNISED),
+                                              (50.0, DossierState.DISTRICT_SCORED)])
+def test_score_under_50_is_not_recognised(score, state):
+    d = scored_dossier(WF, score)
+    assert d.state is state
+
+
+def test_province_cannot_score_a_dossier_the_district_keeps():
+    d = scored_dossier(WF, 60.0)
+    before = snapshot(d)
+    with pytest.raises(TransitionNotAllowed, match="district score 60 is not forwarded"):
+        WF.score(d, Level.PROVINCE, 80.0, on="2024-12-01")
+    assert snapshot(d) == before
+
+
+def test_scoring_at_the_wrong_level_is_not_allowed():
+    d = registered_dossier(WF)
+    WF.review_at_commune(d, passed=True, on="2024-03-10")
+    with pytest.raises(TransitionNotAllowed, match="score at 'province'"):
+        WF.score(d, Level.PROVINCE, 80.0, on="2024-04-01")
+
+
+def test_commune_is_not_a_scoring_level():
+    d = registered_dossier(WF)
+    WF.review_at_commune(d, passed=True, on="2024-03-10")
+    with pytest.raises(InvalidInput, match="'commune' does not score"):
+        WF.score(d, Level.COMMUNE, 80.0, on="2024-04-01")
+
+
+def test_returned_dossier_can_be_resubmitted():
+    d = registered_dossier(WF)
+    WF.review_at_commune(d, passed=False, on="2024-03-10", actor="UBND xã", note="thiếu mẫu")
+    assert d.state is DossierState.RETURNED
+    assert d.history[-1].actor == "UBND xã"
+    WF.resubmit(d, on="2024-03-20")
+    WF.review_at_commune(d, passed=True, on="2024-03-25")
+    assert d.state is DossierState.COMMUNE_REVIEWED
+
+
+@given(bad_scores)
+def test_bad_score_changes_nothing(bad):
+    d = registered_dossier(WF)
+    WF.review_at_commune(d, passed=True, on="2024-03-10")
+    before = snapshot(d)
+    with pytest.raises(InvalidInput, match="'score'"):
+        WF.score(d, Level.DISTRICT, bad, on="2024-04-01")
+    assert snapshot(d) == before
+
+
+def test_date_before_the_previous_step_is_refused():
+    d = registered_dossier(WF, submitted_on=dt.date(2024, 3, 1))
+    with pytest.raises(InvalidInput, match=r"'on' must not be before the previous step on 2024-03-01 \(got 2024-02-29\)"):
+        WF.review_at_commune(d, passed=True, on="2024-02-29")
+    assert len(d.history) == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("sheet", 27, "'sheet' must be a sheet number from 1 to 26 (got 27)"),
+        ("sheet", 0, "(got 0)"),
+        ("product", "  ", "'product' must be a non-empty string"),
+        ("district", None, "'district' is required under QD148_2023"),
+        ("kind", "renewal", "'kind' must be one of first_time, upgrade, reevaluation (got 'renewal')"),
+        ("submitted_on", "2024-02-30", "'submitted_on' must be an ISO date"),
+    ],
+)
+def test_bad_registration_names_field_and_value(field, value, message):
+    with pytest.raises(InvalidInput) as error:
+        registered_dossier(WF, **{field: value})
+    assert message in str(error.value)
+    assert isinstance(error.value, ValueError)
+    assert isinstance(error.value, OcopError)
+
+
+def test_certificate_expires_on_its_date_not_before():
+    d = certified_dossier(WF, on=dt.date(2024, 2, 29))
+    assert d.certificate is not None
+    assert d.certificate.expires_on == dt.date(2027, 2, 28)
+    with pytest.raises(TransitionNotAllowed, match="valid until 2027-02-28"):
+        WF.expire(d, on="2027-02-27")
+    assert Action(ActionName.EXPIRE) not in WF.available_actions(d, on="2027-02-27")
+    assert Action(ActionName.EXPIRE) in WF.available_actions(d, on="2027-02-28")
+    WF.expire(d, on="2027-02-28")
+    assert d.state is DossierState.EXPIRED
+
+
+def test_revoke_needs_a_known_reason():
+    d = certified_dossier(WF)
+    before = snapshot(d)
+    with pytest.raises(InvalidInput, match="'reason' must be one of .* \\(got 'bored'\\)"):
+        WF.revoke(d, reason="bored", on="2024-09-01")
+    with pytest.raises(InvalidInput, match="'misuse_of_mark' is not a revocation ground under QD148"):
+        WF.revoke(d, reason=RevocationReason.MISUSE_OF_MARK, on="2024-09-01")
+    assert snapshot(d) == before
+    WF.revoke(d, reason="no_longer_meets_criteria", on="2024-09-01")
+    assert d.state is DossierState.REVOKED
+    assert d.history[-1].details == {"reason": "no_longer_meets_criteria"}
+
+
+def test_withdraw_only_while_in_process():
+    d = registered_dossier(WF)
+    WF.withdraw(d, on="2024-03-05")
+    assert d.state is DossierState.WITHDRAWN
+    assert WF.available_actions(d) == ()
+    c = certified_dossier(WF)
+    with pytest.raises(TransitionNotAllowed, match="cannot withdraw: dossier is 'certified'"):
+        WF.withdraw(c, on="2024-09-01")
+
+
+def test_available_actions_has_no_side_effect():
+    d = scored_dossier(WF, 75.0)
+    before = snapshot(d)
+    assert WF.available_actions(d) == (
+        Action(ActionName.CERTIFY), Action(ActionName.WITHDRAW),
+    )
+    assert snapshot(d) == before
+
+
+def test_available_actions_of_a_fresh_dossier():
+    d = registered_dossier(WF)
+    assert [str(a) for a in WF.available_actions(d)] == ["review_at_commune", "withdraw"]
+    assert WF.available_actions(d, on="2024-02-01") == ()
+
+
+def test_reevaluation_supersedes_the_old_certificate_when_issued():
+    old = certified_dossier(WF, 65.0, on=dt.date(2021, 5, 1), number="SL-2021-3")
+    WF.expire(old, on="2024-05-01")
+    new = registered_dossier(WF, submitted_on=dt.date(2024, 5, 10), kind="reevaluation", renews=old)
+    assert new.renews == "SL-2021-3"
+    WF.review_at_commune(new, passed=True, on="2024-05-20")
+    WF.score(new, Level.DISTRICT, 72.0, on="2024-06-10")
+    WF.score(new, Level.PROVINCE, 74.0, on="2024-07-05")
+    with pytest.raises(InvalidInput, match="'renewed': pass the dossier of certificate 'SL-2021-3'"):
+        WF.certify(new, on="2024-07-20", number="SL-2024-9")
+    other = certified_dossier(WF, number="SL-OTHER")
+    before_new, before_other = snapshot(new), snapshot(other)
+    with pytest.raises(InvalidInput, match="must hold certificate 'SL-2021-3'"):
+        WF.certify(new, on="2024-07-20", number="SL-2024-9", renewed=other)
+    assert (snapshot(new), snapshot(other)) == (before_new, before_other)
+    WF.certify(new, on="2024-07-20", number="SL-2024-9", renewed=old)
+    assert old.state is DossierState.SUPERSEDED
+    assert old.history[-1].details == {"by": "SL-2024-9"}
+    assert new.certificate is not None
+    assert new.certificate.stars == 4
+
+
+def test_upgrade_needs_a_certified_dossier():
+    with pytest.raises(InvalidInput, match="'renews' must be the certified dossier"):
+        registered_dossier(WF, kind=DossierKind.UPGRADE)
+    first = registered_dossier(WF)
+    with pytest.raises(InvalidInput, match="'renews' must be the certified dossier"):
+        registered_dossier(WF, kind=DossierKind.UPGRADE, renews=first)
+    revoked = certified_dossier(WF)
+    WF.revoke(revoked, reason="breach_of_rules", on="2024-08-01")
+    with pytest.raises(TransitionNotAllowed, match="cannot be renewed: its dossier is 'revoked'"):
+        registered_dossier(WF, kind=DossierKind.UPGRADE, renews=revoked)
+    with pytest.raises(InvalidInput, match="'renews' must be None for a first-time dossier"):
+        registered_dossier(WF, renews=certified_dossier(WF))
+
+
+def test_sheet_result_caps_the_stars():
+    @attrs.frozen
+    class Result:
+        total: float
+        stars: int
+
+    d = registered_dossier(WF)
+    WF.review_at_commune(d, passed=True, on="2024-03-10")
+    result = Result(78.0, 3)
+    WF.score(d, Level.DISTRICT, result, on="2024-04-01")
+    assert d.scores[Level.DISTRICT].stars == 3
+    assert d.scores[Level.DISTRICT].result is result
+    assert WF.certify(d, on="2024-04-15", number="MS-9").stars == 3
+    assert WF.replay(d.history) == d
+
+
+@given(scores)
+def test_scored_dossier_replays_to_itself(score):
+    d = scored_dossier(WF, score)
+    assert WF.replay(d.history) == d
+
+
+def test_replay_needs_a_registration_first():
+    d = scored_dossier(WF, 60.0)
+    with pytest.raises(InvalidInput, match="must start with a 'register' record"):
+        WF.replay(d.history[1:])
+
+
+def test_actor_must_be_text():
+    d = registered_dossier(WF)
+    with pytest.raises(InvalidInput, match="'actor' must be a string or None \\(got 42\\)"):
+        WF.review_at_commune(d, passed=True, on="2024-03-10", actor=42)  # type: ignore[arg-type]
+    assert d.state is DossierState.REGISTERED

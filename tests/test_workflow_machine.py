@@ -1,0 +1,221 @@
+"""Random sequences of operations, valid and invalid, with the invariants checked after each step."""
+
+import datetime as dt
+
+from hypothesis import event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from ocop_workflow import (
+    ActionName,
+    Dossier,
+    DossierKind,
+    DossierState,
+    Level,
+    OcopError,
+    RevocationReason,
+    Workflow,
+    rulesets,
+)
+from ocop_workflow.dates import add_months
+from ocop_workflow.rules import RouteKind
+from ocop_workflow.testing import SAMPLE_PRODUCT
+from tests.strategies import scores
+
+WF = Workflow(rulesets.QD148_2023)
+RULES = WF.ruleset
+START = dt.date(2023, 3, 1)
+
+# Mostly forward in time, sometimes backwards (which must be refused), sometimes years ahead.
+offsets = st.one_of(
+    st.integers(min_value=0, max_value=60),
+    st.integers(min_value=-30, max_value=-1),
+    st.integers(min_value=900, max_value=1200),
+)
+levels = st.sampled_from(list(Level))
+any_scores = st.one_of(scores, st.sampled_from([49.99, 50.0, 69.99, 70.0, 89.99, 90.0]),
+                       st.floats(), st.integers(min_value=-5, max_value=105))
+reasons = st.sampled_from([r.value for r in RevocationReason] + ["bored"])
+
+
+class DossierLifecycle(RuleBasedStateMachine):
+    def __init__(self):
+        super().__init__()
+        self.dossiers: list[Dossier] = []
+        self.numbers = 0
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def attempt(self, operation, *touched):
+        """Run ``operation``; if it fails with our error, every touched dossier must be unchanged."""
+        before = [d.to_dict() for d in touched]
+        try:
+            operation()
+        except OcopError:
+            assert [d.to_dict() for d in touched] == before
+
+    def day(self, dossier, offset):
+        return dossier.last_step_on + dt.timedelta(days=offset)
+
+    # -- rules ---------------------------------------------------------------------------------
+
+    @initialize(offset=st.integers(min_value=0, max_value=400))
+    def first_dossier(self, offset):
+        self.dossiers.append(WF.register(**SAMPLE_PRODUCT, submitted_on=START + dt.timedelta(days=offset)))
+
+    @rule(offset=st.integers(min_value=0, max_value=400), sheet=st.integers(min_value=0, max_value=27))
+    def register(self, offset, sheet):
+        fields = {**SAMPLE_PRODUCT, "sheet": sheet}
+        try:
+            dossier = WF.register(**fields, submitted_on=START + dt.timedelta(days=offset))
+        except OcopError:
+            assert sheet not in range(1, 27)
+            return
+        self.dossiers.append(dossier)
+
+    @rule(data=st.data(), offset=offsets, kind=st.sampled_from([DossierKind.UPGRADE,
+                                                                 DossierKind.REEVALUATION]))
+    def register_renewal(self, data, offset, kind):
+        holders = [d for d in self.dossiers if d.certificate is not None]
+        old = data.draw(st.sampled_from(holders if holders and data.draw(st.booleans())
+                                        else self.dossiers))
+        try:
+            dossier = WF.register(**SAMPLE_PRODUCT, submitted_on=self.day(old, abs(offset)),
+                                  kind=kind, renews=old)
+        except OcopError:
+            assert old.state not in (DossierState.CERTIFIED, DossierState.EXPIRED)
+            return
+        self.dossiers.append(dossier)
+
+    @rule(data=st.data(), score=st.floats(min_value=40.0, max_value=100.0),
+          offset=st.integers(min_value=0, max_value=60))
+    def advance(self, data, score, offset):
+        """A valid next step, so that runs reach certificates, expiry and renewals."""
+        d = data.draw(st.sampled_from(self.dossiers))
+        actions = [a for a in WF.available_actions(d) if a.name is not ActionName.WITHDRAW]
+        if not actions:
+            return
+        action = data.draw(st.sampled_from(actions))
+        on = self.day(d, offset)
+        if action.name is ActionName.REVIEW_AT_COMMUNE:
+            WF.review_at_commune(d, passed=True, on=on)
+        elif action.name is ActionName.RESUBMIT:
+            WF.resubmit(d, on=on)
+        elif action.name is ActionName.SCORE:
+            WF.score(d, action.level, score, on=on)
+        elif action.name is ActionName.CERTIFY:
+            self.numbers += 1
+            renewed = next((o for o in self.dossiers if o.certificate is not None
+                            and o.certificate.number == d.renews), None)
+            if renewed is not None and renewed.last_step_on > on:
+                on = renewed.last_step_on
+            if renewed is not None and renewed.state not in (DossierState.CERTIFIED,
+                                                             DossierState.EXPIRED):
+                return  # the renewed certificate was revoked or superseded meanwhile
+            WF.certify(d, on=on, number=f"N-{self.numbers}", renewed=renewed)
+        elif action.name is ActionName.EXPIRE:
+            assert d.certificate is not None
+            WF.expire(d, on=max(on, d.certificate.expires_on))
+        elif action.name is ActionName.REVOKE:
+            WF.revoke(d, reason=data.draw(st.sampled_from(sorted(
+                r.value for r in RULES.revocation_reasons))), on=on)
+
+    @rule(data=st.data(), passed=st.booleans(), offset=offsets)
+    def review(self, data, passed, offset):
+        d = data.draw(st.sampled_from(self.dossiers))
+        self.attempt(lambda: WF.review_at_commune(d, passed=passed, on=self.day(d, offset)), d)
+
+    @rule(data=st.data(), offset=offsets)
+    def resubmit(self, data, offset):
+        d = data.draw(st.sampled_from(self.dossiers))
+        self.attempt(lambda: WF.resubmit(d, on=self.day(d, offset)), d)
+
+    @rule(data=st.data(), score=any_scores, offset=offsets)
+    def score(self, data, score, offset):
+        d = data.draw(st.sampled_from(self.dossiers))
+        # Mostly the level the dossier waits for, so that runs get deep; sometimes any level.
+        expected = [a.level for a in WF.available_actions(d) if a.level is not None]
+        level = data.draw(st.sampled_from(expected) if expected and data.draw(st.booleans())
+                          else levels)
+        self.attempt(lambda: WF.score(d, level, score, on=self.day(d, offset)), d)
+
+    @rule(data=st.data(), offset=offsets)
+    def certify(self, data, offset):
+        d = data.draw(st.sampled_from(self.dossiers))
+        renewed = data.draw(st.sampled_from([None, *self.dossiers]))
+        self.numbers += 1
+        touched = (d,) if renewed is None or renewed is d else (d, renewed)
+        self.attempt(
+            lambda: WF.certify(d, on=self.day(d, offset), number=f"N-{self.numbers}",
+                               renewed=renewed),
+            *touched,
+        )
+
+    @rule(data=st.data(), offset=offsets)
+    def expire(self, data, offset):
+        d = data.draw(st.sampled_from(self.dossiers))
+        self.attempt(lambda: WF.expire(d, on=self.day(d, offset)), d)
+
+    @rule(data=st.data(), reason=reasons, offset=offsets)
+    def revoke(self, data, reason, offset):
+        d = data.draw(st.sampled_from(self.dossiers))
+        self.attempt(lambda: WF.revoke(d, reason=reason, on=self.day(d, offset)), d)
+
+    @rule(data=st.data(), offset=offsets)
+    def withdraw(self, data, offset):
+        d = data.draw(st.sampled_from(self.dossiers))
+        self.attempt(lambda: WF.withdraw(d, on=self.day(d, offset)), d)
+
+    # -- invariants ----------------------------------------------------------------------------
+
+    @invariant()
+    def certificates_follow_the_rules(self):
+        for d in self.dossiers:
+            cert = d.certificate
+            if d.state is DossierState.CERTIFIED:
+                assert cert is not None
+            if cert is None:
+                assert d.state not in (DossierState.CERTIFIED, DossierState.EXPIRED)
+                continue
+            assert cert.stars in (3, 4, 5)
+            assert cert.expires_on == add_months(cert.issued_on, 36)
+            # The scores the rule set requires: every level below the last one forwarded it,
+            # and the last one's score is recognised with these stars by this level.
+            scored = [lv for lv in RULES.scoring_levels if lv in d.scores]
+            assert scored == list(RULES.scoring_levels[: len(scored)])
+            for level in scored[:-1]:
+                s = d.scores[level]
+                assert RULES.route(level, s.value, s.stars).kind is RouteKind.FORWARD
+            last = d.scores[scored[-1]]
+            route = RULES.route(scored[-1], last.value, last.stars)
+            assert (route.kind, route.stars, route.level) == (
+                RouteKind.RECOGNISE, cert.stars, cert.level,
+            )
+
+    @invariant()
+    def history_chains_and_replays(self):
+        for d in self.dossiers:
+            records = d.history
+            assert records[0].from_state is None
+            for earlier, later in zip(records, records[1:], strict=False):
+                assert later.from_state is earlier.to_state
+                assert later.on >= earlier.on
+            assert records[-1].to_state is d.state
+            assert WF.replay(records) == d
+
+    @invariant()
+    def report_states_reached(self):
+        # Shown by --hypothesis-show-statistics: proof that the runs reach the deep states.
+        for state in {d.state for d in self.dossiers}:
+            event(f"state {state.value}")
+
+    @invariant()
+    def dict_form_round_trips(self):
+        for d in self.dossiers:
+            assert Dossier.from_dict(d.to_dict()) == d
+
+
+DossierLifecycle.TestCase.settings = settings(
+    max_examples=200, stateful_step_count=50, deadline=None
+)
+TestDossierLifecycle = DossierLifecycle.TestCase
