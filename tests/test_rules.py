@@ -23,8 +23,18 @@ QD148 = rulesets.QD148_2023
 
 @pytest.mark.parametrize(
     ("score", "stars"),
-    [(0, 1), (29.99, 1), (30, 2), (49.99, 2), (50.0, 3), (69.99, 3), (70, 4), (89.99, 4), (90, 5),
-     (100, 5)],
+    [
+        (0, 1),
+        (29.99, 1),
+        (30, 2),
+        (49.99, 2),
+        (50.0, 3),
+        (69.99, 3),
+        (70, 4),
+        (89.99, 4),
+        (90, 5),
+        (100, 5),
+    ],
 )
 def test_148_half_open_band_edges(score, stars):
     assert QD148.bands.stars(score) == stars
@@ -118,7 +128,9 @@ def test_notice_comes_at_least_notice_days_before_expiry(day):
 
 def test_level_without_its_rule_is_invalid_input():
     fake = RuleSet(
-        code="X", title="x", effective_from=dt.date(2025, 1, 1),
+        code="X",
+        title="x",
+        effective_from=dt.date(2025, 1, 1),
         levels=(LevelRule(Level.PROVINCE, {3, 4}, 90.0), LevelRule(Level.CENTRAL, {5})),
     )
     with pytest.raises(InvalidInput, match="'district' does not score under X"):
@@ -131,10 +143,14 @@ def test_level_without_its_rule_is_invalid_input():
         ((), "must not be empty"),
         ((LevelRule(Level.CENTRAL, {5}), LevelRule(Level.PROVINCE, {3, 4}, 90.0)), "must rise"),
         ((LevelRule(Level.PROVINCE, {3, 4}), LevelRule(Level.CENTRAL, {5})), "needs 'forwards_at'"),
-        ((LevelRule(Level.PROVINCE, {3, 4}, 90.0), LevelRule(Level.CENTRAL, {4, 5})),
-         "exactly one level"),
-        ((LevelRule(Level.PROVINCE, {3}, 90.0), LevelRule(Level.CENTRAL, {4, 5})),
-         "cannot recognise them"),
+        (
+            (LevelRule(Level.PROVINCE, {3, 4}, 90.0), LevelRule(Level.CENTRAL, {4, 5})),
+            "exactly one level",
+        ),
+        (
+            (LevelRule(Level.PROVINCE, {3}, 90.0), LevelRule(Level.CENTRAL, {4, 5})),
+            "cannot recognise them",
+        ),
         ((LevelRule(Level.PROVINCE, {3, 4, 5}, 90.0),), "top level cannot forward"),
     ],
 )
@@ -148,7 +164,9 @@ def test_commune_does_not_score():
         LevelRule(Level.COMMUNE, {3})
 
 
-@pytest.mark.parametrize("thresholds", [(30, 50, 70), (50, 30, 70, 90), (30, 50, 70, 101), (0, 50, 70, 90)])
+@pytest.mark.parametrize(
+    "thresholds", [(30, 50, 70), (50, 30, 70, 90), (30, 50, 70, 101), (0, 50, 70, 90)]
+)
 def test_bad_bands_are_refused(thresholds):
     with pytest.raises(DefinitionError, match="thresholds"):
         StarBands(thresholds=thresholds)

@@ -21,7 +21,11 @@ def test_dict_form_is_plain_json_data_with_a_schema_version():
     assert data["schema_version"] == SCHEMA_VERSION
     assert data["state"] == "certified"
     assert data["certificate"]["expires_on"] == "2027-07-20"
-    assert data["history"][-1]["details"] == {"number": "SL-2024-001", "stars": 4, "level": "province"}
+    assert data["history"][-1]["details"] == {
+        "number": "SL-2024-001",
+        "stars": 4,
+        "level": "province",
+    }
     assert json.loads(json.dumps(data)) == data
 
 

@@ -24,7 +24,9 @@ class Model:
 
 def test_every_state_has_vietnamese_and_english_labels():
     for state in DossierState:
-        assert state.vi and state.en and state.vi != state.en
+        assert state.vi
+        assert state.en
+        assert state.vi != state.en
 
 
 def test_148_table_knows_every_state():
@@ -50,7 +52,9 @@ def test_one_machine_per_level_set_and_no_attached_models():
 def test_machine_error_becomes_transition_not_allowed_and_state_is_kept():
     machine = DossierMachine.get(LEVELS_148)
     model = Model(DossierState.REGISTERED)
-    with pytest.raises(TransitionNotAllowed, match="'certify' is not allowed from state 'registered'"):
+    with pytest.raises(
+        TransitionNotAllowed, match="'certify' is not allowed from state 'registered'"
+    ):
         machine.fire(model, Event.CERTIFY)
     assert model.state is DossierState.REGISTERED
 

@@ -1,6 +1,7 @@
-"""Random sequences of operations, valid and invalid, with the invariants checked after each step."""
+"""Random sequences of operations, valid and invalid, with invariants checked after each step."""
 
 import datetime as dt
+import itertools
 
 from hypothesis import event, settings
 from hypothesis import strategies as st
@@ -33,8 +34,12 @@ offsets = st.one_of(
     st.integers(min_value=900, max_value=1200),
 )
 levels = st.sampled_from(list(Level))
-any_scores = st.one_of(scores, st.sampled_from([49.99, 50.0, 69.99, 70.0, 89.99, 90.0]),
-                       st.floats(), st.integers(min_value=-5, max_value=105))
+any_scores = st.one_of(
+    scores,
+    st.sampled_from([49.99, 50.0, 69.99, 70.0, 89.99, 90.0]),
+    st.floats(),
+    st.integers(min_value=-5, max_value=105),
+)
 reasons = st.sampled_from([r.value for r in RevocationReason] + ["bored"])
 
 
@@ -47,7 +52,7 @@ class DossierLifecycle(RuleBasedStateMachine):
     # -- helpers -------------------------------------------------------------------------------
 
     def attempt(self, operation, *touched):
-        """Run ``operation``; if it fails with our error, every touched dossier must be unchanged."""
+        """Run ``operation``; if it fails with our error, the touched dossiers must be unchanged."""
         before = [d.to_dict() for d in touched]
         try:
             operation()
@@ -61,9 +66,13 @@ class DossierLifecycle(RuleBasedStateMachine):
 
     @initialize(offset=st.integers(min_value=0, max_value=400))
     def first_dossier(self, offset):
-        self.dossiers.append(WF.register(**SAMPLE_PRODUCT, submitted_on=START + dt.timedelta(days=offset)))
+        self.dossiers.append(
+            WF.register(**SAMPLE_PRODUCT, submitted_on=START + dt.timedelta(days=offset))
+        )
 
-    @rule(offset=st.integers(min_value=0, max_value=400), sheet=st.integers(min_value=0, max_value=27))
+    @rule(
+        offset=st.integers(min_value=0, max_value=400), sheet=st.integers(min_value=0, max_value=27)
+    )
     def register(self, offset, sheet):
         fields = {**SAMPLE_PRODUCT, "sheet": sheet}
         try:
@@ -73,22 +82,30 @@ class DossierLifecycle(RuleBasedStateMachine):
             return
         self.dossiers.append(dossier)
 
-    @rule(data=st.data(), offset=offsets, kind=st.sampled_from([DossierKind.UPGRADE,
-                                                                 DossierKind.REEVALUATION]))
+    @rule(
+        data=st.data(),
+        offset=offsets,
+        kind=st.sampled_from([DossierKind.UPGRADE, DossierKind.REEVALUATION]),
+    )
     def register_renewal(self, data, offset, kind):
         holders = [d for d in self.dossiers if d.certificate is not None]
-        old = data.draw(st.sampled_from(holders if holders and data.draw(st.booleans())
-                                        else self.dossiers))
+        old = data.draw(
+            st.sampled_from(holders if holders and data.draw(st.booleans()) else self.dossiers)
+        )
         try:
-            dossier = WF.register(**SAMPLE_PRODUCT, submitted_on=self.day(old, abs(offset)),
-                                  kind=kind, renews=old)
+            dossier = WF.register(
+                **SAMPLE_PRODUCT, submitted_on=self.day(old, abs(offset)), kind=kind, renews=old
+            )
         except OcopError:
             assert old.state not in (DossierState.CERTIFIED, DossierState.EXPIRED)
             return
         self.dossiers.append(dossier)
 
-    @rule(data=st.data(), score=st.floats(min_value=40.0, max_value=100.0),
-          offset=st.integers(min_value=0, max_value=60))
+    @rule(
+        data=st.data(),
+        score=st.floats(min_value=40.0, max_value=100.0),
+        offset=st.integers(min_value=0, max_value=60),
+    )
     def advance(self, data, score, offset):
         """A valid next step, so that runs reach certificates, expiry and renewals."""
         d = data.draw(st.sampled_from(self.dossiers))
@@ -105,20 +122,33 @@ class DossierLifecycle(RuleBasedStateMachine):
             WF.score(d, action.level, score, on=on)
         elif action.name is ActionName.CERTIFY:
             self.numbers += 1
-            renewed = next((o for o in self.dossiers if o.certificate is not None
-                            and o.certificate.number == d.renews), None)
+            renewed = next(
+                (
+                    o
+                    for o in self.dossiers
+                    if o.certificate is not None and o.certificate.number == d.renews
+                ),
+                None,
+            )
             if renewed is not None and renewed.last_step_on > on:
                 on = renewed.last_step_on
-            if renewed is not None and renewed.state not in (DossierState.CERTIFIED,
-                                                             DossierState.EXPIRED):
+            if renewed is not None and renewed.state not in (
+                DossierState.CERTIFIED,
+                DossierState.EXPIRED,
+            ):
                 return  # the renewed certificate was revoked or superseded meanwhile
             WF.certify(d, on=on, number=f"N-{self.numbers}", renewed=renewed)
         elif action.name is ActionName.EXPIRE:
             assert d.certificate is not None
             WF.expire(d, on=max(on, d.certificate.expires_on))
         elif action.name is ActionName.REVOKE:
-            WF.revoke(d, reason=data.draw(st.sampled_from(sorted(
-                r.value for r in RULES.revocation_reasons))), on=on)
+            WF.revoke(
+                d,
+                reason=data.draw(
+                    st.sampled_from(sorted(r.value for r in RULES.revocation_reasons))
+                ),
+                on=on,
+            )
 
     @rule(data=st.data(), passed=st.booleans(), offset=offsets)
     def review(self, data, passed, offset):
@@ -135,8 +165,9 @@ class DossierLifecycle(RuleBasedStateMachine):
         d = data.draw(st.sampled_from(self.dossiers))
         # Mostly the level the dossier waits for, so that runs get deep; sometimes any level.
         expected = [a.level for a in WF.available_actions(d) if a.level is not None]
-        level = data.draw(st.sampled_from(expected) if expected and data.draw(st.booleans())
-                          else levels)
+        level = data.draw(
+            st.sampled_from(expected) if expected and data.draw(st.booleans()) else levels
+        )
         self.attempt(lambda: WF.score(d, level, score, on=self.day(d, offset)), d)
 
     @rule(data=st.data(), offset=offsets)
@@ -146,8 +177,9 @@ class DossierLifecycle(RuleBasedStateMachine):
         self.numbers += 1
         touched = (d,) if renewed is None or renewed is d else (d, renewed)
         self.attempt(
-            lambda: WF.certify(d, on=self.day(d, offset), number=f"N-{self.numbers}",
-                               renewed=renewed),
+            lambda: WF.certify(
+                d, on=self.day(d, offset), number=f"N-{self.numbers}", renewed=renewed
+            ),
             *touched,
         )
 
@@ -189,7 +221,9 @@ class DossierLifecycle(RuleBasedStateMachine):
             last = d.scores[scored[-1]]
             route = RULES.route(scored[-1], last.value, last.stars)
             assert (route.kind, route.stars, route.level) == (
-                RouteKind.RECOGNISE, cert.stars, cert.level,
+                RouteKind.RECOGNISE,
+                cert.stars,
+                cert.level,
             )
 
     @invariant()
@@ -197,7 +231,7 @@ class DossierLifecycle(RuleBasedStateMachine):
         for d in self.dossiers:
             records = d.history
             assert records[0].from_state is None
-            for earlier, later in zip(records, records[1:], strict=False):
+            for earlier, later in itertools.pairwise(records):
                 assert later.from_state is earlier.to_state
                 assert later.on >= earlier.on
             assert records[-1].to_state is d.state

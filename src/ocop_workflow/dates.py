@@ -15,7 +15,7 @@ from ocop_workflow.errors import InvalidInput
 __all__ = ["DateLike", "add_months", "to_date"]
 
 DateLike = dt.date | str
-"""A ``datetime.date`` (``pendulum.Date`` is one) or an ISO 8601 date string such as ``"2024-03-01"``."""
+"""A ``datetime.date`` (``pendulum.Date`` is one) or an ISO 8601 string such as ``"2024-03-01"``."""
 
 
 def to_date(value: object, field: str = "on") -> dt.date:

@@ -10,6 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import math
+from collections.abc import Iterable
+from typing import Any
+
 import attrs
 
 from ocop_workflow.dates import add_months
@@ -85,9 +88,11 @@ class Rounding(enum.Enum):
     """Drop the fraction, then compare (69.5 -> 69 -> 3 stars)."""
 
 
-def _thresholds_valid(instance: StarBands, attribute: attrs.Attribute[object], value: object) -> None:
+def _thresholds_valid(instance: StarBands, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, tuple) or len(value) != 4:
-        raise DefinitionError(f"'thresholds' must be four lower bounds for 2-5 stars (got {value!r})")
+        raise DefinitionError(
+            f"'thresholds' must be four lower bounds for 2-5 stars (got {value!r})"
+        )
     if not all(a < b for a, b in zip((0, *value), (*value, 100.000001), strict=True)):
         raise DefinitionError(f"'thresholds' must rise strictly within (0, 100] (got {value!r})")
 
@@ -104,7 +109,9 @@ class StarBands:
     thresholds: tuple[float, float, float, float] = attrs.field(
         default=(30.0, 50.0, 70.0, 90.0), validator=_thresholds_valid
     )
-    rounding: Rounding = attrs.field(default=Rounding.NONE, validator=attrs.validators.instance_of(Rounding))
+    rounding: Rounding = attrs.field(
+        default=Rounding.NONE, validator=attrs.validators.instance_of(Rounding)
+    )
 
     def stars(self, score: float) -> int:
         """The star band (1-5) of a total score; the score must already be checked."""
@@ -124,7 +131,11 @@ class StarBands:
         return 0.0 if stars == 1 else self.thresholds[stars - 2]
 
 
-def _stars_valid(instance: LevelRule, attribute: attrs.Attribute[object], value: object) -> None:
+def _frozen_stars(value: Iterable[int]) -> frozenset[int]:
+    return frozenset(value)
+
+
+def _stars_valid(instance: LevelRule, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, frozenset) or not value <= frozenset(RECOGNISED_STARS):
         raise DefinitionError(f"'recognises' must be a set of 3, 4 or 5 stars (got {value!r})")
 
@@ -134,17 +145,20 @@ class LevelRule:
     """What one scoring level does: which stars it recognises and from which score it forwards.
 
     ``forwards_at`` is the score at or above which the dossier must be scored by the next level up
-    before any certificate (Decision 148: the district forwards 70 or more, the province 90 or more).
+    before any certificate (Decision 148: the district forwards 70 or more, the province 90 or
+    more).
     ``None`` means the level forwards nothing (the top level).
     """
 
     level: Level = attrs.field(validator=attrs.validators.instance_of(Level))
-    recognises: frozenset[int] = attrs.field(converter=frozenset, validator=_stars_valid)
+    recognises: frozenset[int] = attrs.field(converter=_frozen_stars, validator=_stars_valid)
     forwards_at: float | None = None
 
     def __attrs_post_init__(self) -> None:
         if self.level is Level.COMMUNE:
-            raise DefinitionError("the commune checks dossiers but does not score them (level=COMMUNE)")
+            raise DefinitionError(
+                "the commune checks dossiers but does not score them (level=COMMUNE)"
+            )
         if self.forwards_at is not None:
             check_score(self.forwards_at, "forwards_at")
 
@@ -190,6 +204,14 @@ class RevocationReason(enum.Enum):
     """Another finding by a competent authority (26/2026)."""
 
 
+def _frozen_reasons(value: Iterable[RevocationReason]) -> frozenset[RevocationReason]:
+    return frozenset(value)
+
+
+def _level_tuple(value: Iterable[LevelRule]) -> tuple[LevelRule, ...]:
+    return tuple(value)
+
+
 class RouteKind(enum.Enum):
     """What a score means for the dossier."""
 
@@ -200,7 +222,7 @@ class RouteKind(enum.Enum):
 
 @attrs.frozen
 class Route:
-    """The outcome of a score: end unrecognised, go up to ``level``, or be recognised by ``level``."""
+    """What a score leads to: not recognised, forwarded to ``level``, or recognised by ``level``."""
 
     kind: RouteKind
     stars: int
@@ -218,11 +240,11 @@ class RuleSet:
     code: str
     title: str
     effective_from: dt.date
-    levels: tuple[LevelRule, ...] = attrs.field(converter=tuple)
+    levels: tuple[LevelRule, ...] = attrs.field(converter=_level_tuple)
     bands: StarBands = attrs.field(factory=StarBands)
     validity: Validity = attrs.field(factory=Validity)
     revocation_reasons: frozenset[RevocationReason] = attrs.field(
-        converter=frozenset, default=frozenset(RevocationReason)
+        converter=_frozen_reasons, default=frozenset(RevocationReason)
     )
     effective_until: dt.date | None = None
 
@@ -284,7 +306,9 @@ class RuleSet:
         for rule in self.levels:
             if stars in rule.recognises:
                 return rule.level
-        raise InvalidInput(f"'stars' must be one of {RECOGNISED_STARS} to be recognised (got {stars!r})")
+        raise InvalidInput(
+            f"'stars' must be one of {RECOGNISED_STARS} to be recognised (got {stars!r})"
+        )
 
     def route(self, level: Level, score: float, stars: int | None = None) -> Route:
         """What a checked ``score`` given at ``level`` leads to.
@@ -302,11 +326,17 @@ class RuleSet:
         if final < RECOGNISED_STARS[0]:
             return Route(RouteKind.NOT_RECOGNISED, final, None)
         recogniser = self.recognising_level(final)
-        if rule.forwards_at is not None and score >= rule.forwards_at and recogniser.rank > level.rank:
+        if (
+            rule.forwards_at is not None
+            and score >= rule.forwards_at
+            and recogniser.rank > level.rank
+        ):
             upper = self.levels[self.levels.index(rule) + 1].level
             return Route(RouteKind.FORWARD, final, upper)
         return Route(RouteKind.RECOGNISE, final, recogniser)
 
     def in_force(self, on: dt.date) -> bool:
         """Whether this regime applies to a dossier started on ``on``."""
-        return self.effective_from <= on and (self.effective_until is None or on < self.effective_until)
+        return self.effective_from <= on and (
+            self.effective_until is None or on < self.effective_until
+        )

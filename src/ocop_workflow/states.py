@@ -247,7 +247,9 @@ class DossierMachine:
         """
         trigger = self._events.get(event)
         if trigger is None:
-            raise TransitionNotAllowed(f"event {event.value!r} does not exist at levels {self._names()}")
+            raise TransitionNotAllowed(
+                f"event {event.value!r} does not exist at levels {self._names()}"
+            )
         try:
             trigger.trigger(model)
         except transitions.MachineError:

@@ -143,8 +143,14 @@ class Workflow:
         }
         dossier.history.append(
             HistoryRecord(
-                on, ActionName.REGISTER.value, None, dossier.state, self.ruleset.code,
-                actor, note, details,
+                on,
+                ActionName.REGISTER.value,
+                None,
+                dossier.state,
+                self.ruleset.code,
+                actor,
+                note,
+                details,
             )
         )
         return dossier
@@ -162,7 +168,9 @@ class Workflow:
         if not isinstance(passed, bool):
             raise InvalidInput(f"'passed' must be True or False (got {passed!r})")
         event = Event.PASS_COMMUNE if passed else Event.RETURN
-        self._step(dossier, event, ActionName.REVIEW_AT_COMMUNE, on, actor, note, {"passed": passed})
+        self._step(
+            dossier, event, ActionName.REVIEW_AT_COMMUNE, on, actor, note, {"passed": passed}
+        )
 
     def resubmit(
         self, dossier: Dossier, *, on: DateLike, actor: str | None = None, note: str | None = None
@@ -183,8 +191,8 @@ class Workflow:
         """Record a council's score at ``level`` (sections 2 and 4.3-4.5).
 
         ``score`` is the council's average (0-100, fractions allowed) or a scoring-sheet result with
-        ``total`` and ``stars``. Under 3 stars the dossier ends ``NOT_RECOGNISED``; otherwise it waits
-        to be certified, or to be scored by the next level when the rule set forwards it.
+        ``total`` and ``stars``. Under 3 stars the dossier ends ``NOT_RECOGNISED``; otherwise it
+        waits to be certified, or to be scored by the next level when the rule set forwards it.
         """
         level = _enum(Level, level, "level")
         value, cap, result = _score_value(score)
@@ -204,7 +212,9 @@ class Workflow:
                         f"by the {route.level.value if route.level else 'nobody'})"
                     )
         route = rules.route(level, value, cap)
-        event = Event.reject(level) if route.kind is RouteKind.NOT_RECOGNISED else Event.score(level)
+        event = (
+            Event.reject(level) if route.kind is RouteKind.NOT_RECOGNISED else Event.score(level)
+        )
         details: dict[str, Any] = {"level": level.value, "score": value, "stars": route.stars}
         if cap is not None:
             details["cap"] = cap
@@ -257,7 +267,9 @@ class Workflow:
             number, route.stars, route.level, on_date, self.ruleset.validity.expires_on(on_date)
         )
         details = {"number": number, "stars": route.stars, "level": route.level.value}
-        record = self._record(dossier, Event.CERTIFY, ActionName.CERTIFY, on_date, actor, note, details)
+        record = self._record(
+            dossier, Event.CERTIFY, ActionName.CERTIFY, on_date, actor, note, details
+        )
         if old is not None:
             old_record = self._record(
                 old, Event.SUPERSEDE, ActionName.SUPERSEDE, on_date, actor, note, {"by": number}
@@ -299,7 +311,9 @@ class Workflow:
                 f"'reason' {reason.value!r} is not a revocation ground under {self.ruleset.code} "
                 f"(allowed: {', '.join(allowed)})"
             )
-        self._step(dossier, Event.REVOKE, ActionName.REVOKE, on, actor, note, {"reason": reason.value})
+        self._step(
+            dossier, Event.REVOKE, ActionName.REVOKE, on, actor, note, {"reason": reason.value}
+        )
 
     def withdraw(
         self, dossier: Dossier, *, on: DateLike, actor: str | None = None, note: str | None = None
@@ -381,13 +395,26 @@ class Workflow:
             self.score(dossier, Level(details["level"]), value, **args)
         elif action is ActionName.CERTIFY:
             self._certify(
-                dossier, record.on, details["number"], None, record.actor, record.note,
+                dossier,
+                record.on,
+                details["number"],
+                None,
+                record.actor,
+                record.note,
                 supersede=False,
             )
         elif action is ActionName.REVOKE:
             self.revoke(dossier, reason=details["reason"], **args)
         elif action is ActionName.SUPERSEDE:
-            self._step(dossier, Event.SUPERSEDE, action, record.on, record.actor, record.note, dict(details))
+            self._step(
+                dossier,
+                Event.SUPERSEDE,
+                action,
+                record.on,
+                record.actor,
+                record.note,
+                dict(details),
+            )
         else:
             getattr(self, action.value)(dossier, **args)
 
@@ -426,7 +453,7 @@ class Workflow:
         if not self._machine.allows(dossier.state, event):
             raise TransitionNotAllowed(
                 f"cannot {what}: dossier is {dossier.state.value!r} "
-                f"(allowed: {', '.join(str(a) for a in self.available_actions(dossier)) or 'nothing'})"
+                f"(allowed: {_listed(self.available_actions(dossier))})"
             )
         last = dossier.last_step_on
         if day < last:
@@ -462,7 +489,9 @@ class Workflow:
     def _check_renewal(self, kind: DossierKind, renews: Dossier | None) -> str | None:
         if kind is DossierKind.FIRST_TIME:
             if renews is not None:
-                raise InvalidInput(f"'renews' must be None for a first-time dossier (got {renews!r})")
+                raise InvalidInput(
+                    f"'renews' must be None for a first-time dossier (got {renews!r})"
+                )
             return None
         if not isinstance(renews, Dossier) or renews.certificate is None:
             raise InvalidInput(
@@ -481,11 +510,14 @@ class Workflow:
     ) -> Dossier | None:
         if dossier.renews is None:
             if renewed is not None:
-                raise InvalidInput(f"'renewed' must be None: this dossier renews nothing (got {renewed!r})")
+                raise InvalidInput(
+                    f"'renewed' must be None: this dossier renews nothing (got {renewed!r})"
+                )
             return None
         if renewed is None:
             raise InvalidInput(
-                f"'renewed': pass the dossier of certificate {dossier.renews!r}, which this one renews"
+                f"'renewed': pass the dossier of certificate {dossier.renews!r}, "
+                "which this one renews"
             )
         number = renewed.certificate.number if renewed.certificate else None
         if number != dossier.renews:
@@ -494,7 +526,8 @@ class Workflow:
             )
         if not self._machine.allows(renewed.state, Event.SUPERSEDE):
             raise TransitionNotAllowed(
-                f"certificate {number!r} cannot be superseded: its dossier is {renewed.state.value!r}"
+                f"certificate {number!r} cannot be superseded: its dossier is "
+                f"{renewed.state.value!r}"
             )
         if on < renewed.last_step_on:
             raise InvalidInput(
@@ -521,7 +554,13 @@ def _score_value(score: object) -> tuple[float, int | None, object]:
         if isinstance(stars, bool) or stars not in range(1, 6):
             raise InvalidInput(f"'score.stars' must be 1-5 (got {stars!r})")
         return check_score(score.total, "score.total"), stars, score
-    raise InvalidInput(f"'score' must be a number between 0 and 100 or a sheet result (got {score!r})")
+    raise InvalidInput(
+        f"'score' must be a number between 0 and 100 or a sheet result (got {score!r})"
+    )
+
+
+def _listed(actions: tuple[Action, ...]) -> str:
+    return ", ".join(str(a) for a in actions) or "nothing"
 
 
 E = TypeVar("E", bound=enum.Enum)
