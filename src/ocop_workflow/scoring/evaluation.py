@@ -1,0 +1,189 @@
+"""Scoring one set of answers on a sheet: points, parts, total, band, minimums and final star.
+
+Facts page section 3: the final star is the band of the total (section 2), capped by the highest
+star whose per-star minimums are all met.
+"""
+
+from __future__ import annotations
+
+import math
+import types
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import attrs
+
+from ocop_workflow.errors import InvalidInput
+from ocop_workflow.rules import StarBands
+from ocop_workflow.scoring.model import MINIMUM_STARS, ScoringSheet
+from ocop_workflow.scoring.problems import fmt_points
+
+if TYPE_CHECKING:
+    from ocop_workflow.scoring.advice import Advice
+
+__all__ = ["Answers", "SheetResult", "UnmetMinimum", "evaluate", "minimum_stars_of"]
+
+Answers = Mapping[str, int | None]
+"""Criterion code -> chosen option index (0-based, sheet order), or ``None`` for "no option
+applies" (0 points; fails any minimum on that criterion)."""
+
+_ANSWER_TYPES = frozenset({int, type(None)})
+
+
+@attrs.frozen
+class UnmetMinimum:
+    """A per-star minimum that an evaluation does not meet.
+
+    ``required_points`` is the fewest points the criterion needs for ``star``; ``required_option``
+    is the cheapest option worth that much (``None`` if no option is). ``chosen`` is the chosen
+    option index (``None`` for "no option applies"), worth ``chosen_points``. For a council,
+    ``chosen`` is ``None``, ``chosen_points`` is the members' mean, and ``met_by`` of ``members``
+    met the minimum.
+    """
+
+    star: int
+    code: str
+    title: str
+    required_points: float
+    required_option: int | None
+    chosen: int | None
+    chosen_points: float
+    met_by: int = 0
+    members: int = 1
+
+    def __str__(self) -> str:
+        need = (
+            f"option {self.required_option} ({fmt_points(self.required_points)} points)"
+            if self.required_option is not None
+            else f"{fmt_points(self.required_points)} points"
+        )
+        if self.members > 1:
+            got = (
+                f"met by {self.met_by} of {self.members} members, "
+                f"mean {fmt_points(round(self.chosen_points, 2))} points"
+            )
+        elif self.chosen is None:
+            got = "no option chosen (0 points)"
+        else:
+            got = f"chose option {self.chosen} ({fmt_points(self.chosen_points)} points)"
+        return f"{self.star}★ needs {self.code} {self.title!r} at {need}; {got}"
+
+
+def minimum_stars_of(unmet: Mapping[int, tuple[UnmetMinimum, ...]]) -> int:
+    """The highest star whose minimums (and every lower star's) are all met.
+
+    When even the 3-star minimums fail the answer is 2: the product cannot be recognised
+    (facts page section 2) and the total's band decides between 1 and 2 stars.
+    """
+    for star in MINIMUM_STARS:
+        if unmet[star]:
+            return star - 1
+    return MINIMUM_STARS[-1]
+
+
+@attrs.frozen
+class SheetResult:
+    """The evaluation of one set of answers on one sheet.
+
+    ``points`` maps each criterion code to its points, ``parts`` each part letter to its points,
+    ``total`` is their sum. ``band_stars`` is the total's star band, ``minimum_stars`` the highest
+    star whose minimums are all met (2 when the 3-star minimums fail), ``stars`` the lower of the
+    two. ``unmet[star]`` (for 3, 4 and 5) lists every minimum that blocks ``star``, including the
+    lower stars' ones, since markers are cumulative.
+    """
+
+    sheet: ScoringSheet = attrs.field(repr=False)
+    answers: Mapping[str, int | None] = attrs.field(repr=False)
+    points: Mapping[str, float] = attrs.field(repr=False)
+    parts: Mapping[str, float]
+    total: float
+    band_stars: int
+    minimum_stars: int
+    stars: int
+    unmet: Mapping[int, tuple[UnmetMinimum, ...]] = attrs.field(repr=False)
+    bands: StarBands = attrs.field(repr=False)
+
+    @property
+    def sheet_number(self) -> int:
+        """The sheet's number (1-26)."""
+        return self.sheet.number
+
+    def advice(self) -> Advice | None:
+        """The cheapest option changes that raise ``stars`` by one; ``None`` at 5 stars or when no
+        change can. See :func:`ocop_workflow.scoring.advice.advise`."""
+        from ocop_workflow.scoring.advice import advise
+
+        return advise(self.sheet, (self.answers,), self.stars, self.bands)
+
+
+def _explain_bad_answers(sheet: ScoringSheet, answers: Answers) -> InvalidInput:
+    """The precise error for answers that failed the fast path."""
+    if not isinstance(answers, Mapping):
+        return InvalidInput(f"'answers' must map criterion codes to option indexes (got {answers!r})")
+    known = sheet._compiled.index
+    for code in answers:
+        if code not in known:
+            return InvalidInput(f"sheet {sheet.number} has no criterion {code!r}")
+    for code, criterion in zip(sheet.codes, sheet.criteria, strict=True):
+        if code not in answers:
+            return InvalidInput(f"criterion {code!r} is not answered")
+        choice = answers[code]
+        if choice is None:
+            continue
+        count = len(criterion.options)
+        if isinstance(choice, bool) or not isinstance(choice, int) or not 0 <= choice < count:
+            return InvalidInput(
+                f"answer to {code!r} must be an option index from 0 to {count - 1} or None "
+                f"(got {choice!r})"
+            )
+    return InvalidInput(f"'answers' are not valid for sheet {sheet.number} (got {answers!r})")
+
+
+def evaluate(sheet: ScoringSheet, answers: Answers, bands: StarBands) -> SheetResult:
+    """Score ``answers`` on ``sheet`` (see :meth:`ScoringSheet.evaluate`)."""
+    compiled = sheet._compiled
+    codes = compiled.codes
+    # The fast path: exact types (bool is refused: True is not an option index), one answer per
+    # criterion, and every index found in its criterion's table; anything else is explained.
+    try:
+        if len(answers) != len(codes) or not _ANSWER_TYPES.issuperset(map(type, answers.values())):
+            raise _explain_bad_answers(sheet, answers)
+        points = [table[answers[code]] for code, table in zip(codes, compiled.points)]
+    except (KeyError, TypeError, AttributeError):
+        raise _explain_bad_answers(sheet, answers) from None
+    parts = {letter: math.fsum(points[a:b]) for letter, a, b in compiled.part_slices}
+    total = math.fsum(parts.values())
+    unmet: dict[int, list[UnmetMinimum]] = {3: [], 4: [], 5: []}
+    for position, needs in compiled.requirements:
+        got = points[position]
+        if got >= needs[-1][1]:  # requirements grow with the star: the top one decides
+            continue
+        criterion = sheet.criteria[position]
+        for star, need in needs:
+            if got < need:
+                unmet[star].append(
+                    UnmetMinimum(
+                        star=star,
+                        code=criterion.code,
+                        title=criterion.title,
+                        required_points=need,
+                        required_option=criterion.lowest_option_reaching(need),
+                        chosen=answers[criterion.code],
+                        chosen_points=got,
+                    )
+                )
+    frozen_unmet = {star: tuple(items) for star, items in unmet.items()}
+    band = bands.stars(total)
+    minimum = minimum_stars_of(frozen_unmet)
+    return SheetResult(
+        sheet=sheet,
+        answers=types.MappingProxyType(dict(answers)),
+        points=types.MappingProxyType(dict(zip(codes, points, strict=True))),
+        parts=types.MappingProxyType(parts),
+        total=total,
+        band_stars=band,
+        minimum_stars=minimum,
+        stars=min(band, minimum),
+        unmet=types.MappingProxyType(frozen_unmet),
+        bands=bands,
+    )
