@@ -516,8 +516,9 @@ def read_outline_csv(
         for group_node in part_node.children:
             label = f"{letter}.{group_node.number}"
             if not group_node.children:
-                out.add(ProblemKind.STRUCTURE, "a group with no criteria or options; left out",
-                        row=group_node.row, code=label, expected="criteria or options", found="none")
+                out.add(ProblemKind.STRUCTURE, f"group {group_node.number} has no criteria or "
+                        "options; left out", row=group_node.row, expected="criteria or options",
+                        found="none")
                 continue
             if group_node.direct:
                 code = f"{label}.1"
@@ -539,8 +540,9 @@ def read_outline_csv(
             for criterion_node in group_node.children:
                 code = f"{label}.{len(criteria) + 1}"
                 if not criterion_node.children:
-                    out.add(ProblemKind.STRUCTURE, "a criterion with no options; left out",
-                            row=criterion_node.row, code=code, expected="options", found="none")
+                    out.add(ProblemKind.STRUCTURE, "a criterion with no options (a sub-heading?); "
+                            f"left out of group {label}", row=criterion_node.row,
+                            expected="options", found="none")
                     continue
                 options = _options_of(criterion_node.children)
                 maximum = _maximum(criterion_node, [o.points for o in options], "criterion", out, code)
