@@ -1,0 +1,17 @@
+"""Shared test settings: the hypothesis profiles."""
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+# "default" is what the README's test command runs; "ci" is the same with a derandomised seed so
+# that a CI failure can be reproduced exactly. No deadlines: this machine is shared and noisy.
+settings.register_profile("default", deadline=None, max_examples=100)
+settings.register_profile(
+    "ci",
+    deadline=None,
+    max_examples=100,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
