@@ -71,27 +71,24 @@ def load_sheet(path: str | Path) -> ScoringSheet:
     """Read a ``.toml`` or ``.json`` sheet file strictly (:class:`SheetError` on any problem)."""
     source = Path(path)
     suffix = source.suffix.lower()
+    if suffix not in (".toml", ".json"):
+        raise InvalidInput(f"'path' must end in .toml or .json (got {str(source)!r})")
     try:
         text = source.read_text(encoding="utf-8")
     except OSError as error:
         raise InvalidInput(f"'path': cannot read sheet file {str(source)!r} ({error})") from None
     if suffix == ".toml":
         return sheet_from_toml_text(text, source=str(source))
-    if suffix == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise SheetError(
-                str(source),
-                (Problem(ProblemKind.STRUCTURE, f"not valid JSON: {error}", row=error.lineno),),
-            ) from None
-        if not isinstance(data, dict):
-            raise SheetError(
-                str(source),
-                (Problem(ProblemKind.STRUCTURE, "the top level must be an object", found=repr(type(data))),),
-            )
-        return sheet_from_dict(data, source=str(source))
-    raise InvalidInput(f"'path' must end in .toml or .json (got {str(source)!r})")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        problem = Problem(ProblemKind.STRUCTURE, f"not valid JSON: {error}", row=error.lineno)
+        raise SheetError(str(source), (problem,)) from None
+    if not isinstance(data, dict):
+        problem = Problem(ProblemKind.STRUCTURE, "the top level must be an object",
+                          expected="an object", found=type(data).__name__)
+        raise SheetError(str(source), (problem,))
+    return sheet_from_dict(data, source=str(source))
 
 
 def sheet_from_toml_text(text: str, source: str = "<toml>") -> ScoringSheet:
