@@ -89,7 +89,8 @@ class SheetResult:
     ``total`` is their sum. ``band_stars`` is the total's star band, ``minimum_stars`` the highest
     star whose minimums are all met (2 when the 3-star minimums fail), ``stars`` the lower of the
     two. ``unmet[star]`` (for 3, 4 and 5) lists every minimum that blocks ``star``, including the
-    lower stars' ones, since markers are cumulative.
+    lower stars' ones, since markers are cumulative. Its records are built on first access: most
+    callers only need the star, and scoring many dossiers should not pay for explanations.
     """
 
     sheet: ScoringSheet = attrs.field(repr=False)
@@ -100,8 +101,36 @@ class SheetResult:
     band_stars: int
     minimum_stars: int
     stars: int
-    unmet: Mapping[int, tuple[UnmetMinimum, ...]] = attrs.field(repr=False)
     bands: StarBands = attrs.field(repr=False)
+    _failures: tuple[tuple[int, int, float], ...] = attrs.field(repr=False)
+    """(criterion position, star, required points) for every unmet minimum."""
+    _unmet: Mapping[int, tuple[UnmetMinimum, ...]] | None = attrs.field(
+        default=None, init=False, eq=False, repr=False
+    )
+
+    @property
+    def unmet(self) -> Mapping[int, tuple[UnmetMinimum, ...]]:
+        """Star (3, 4, 5) -> the minimums that block it, in sheet order."""
+        if self._unmet is None:
+            found: dict[int, list[UnmetMinimum]] = {3: [], 4: [], 5: []}
+            criteria = self.sheet.criteria
+            for position, star, need in self._failures:
+                criterion = criteria[position]
+                found[star].append(
+                    UnmetMinimum(
+                        star=star,
+                        code=criterion.code,
+                        title=criterion.title,
+                        required_points=need,
+                        required_option=criterion.lowest_option_reaching(need),
+                        chosen=self.answers[criterion.code],
+                        chosen_points=self.points[criterion.code],
+                    )
+                )
+            built = types.MappingProxyType({star: tuple(items) for star, items in found.items()})
+            object.__setattr__(self, "_unmet", built)
+            return built
+        return self._unmet
 
     @property
     def sheet_number(self) -> int:
@@ -153,28 +182,15 @@ def evaluate(sheet: ScoringSheet, answers: Answers, bands: StarBands) -> SheetRe
         raise _explain_bad_answers(sheet, answers) from None
     parts = {letter: math.fsum(points[a:b]) for letter, a, b in compiled.part_slices}
     total = math.fsum(parts.values())
-    unmet: dict[int, list[UnmetMinimum]] = {3: [], 4: [], 5: []}
+    failures: list[tuple[int, int, float]] = []
     for position, needs in compiled.requirements:
         got = points[position]
         if got >= needs[-1][1]:  # requirements grow with the star: the top one decides
             continue
-        criterion = sheet.criteria[position]
-        for star, need in needs:
-            if got < need:
-                unmet[star].append(
-                    UnmetMinimum(
-                        star=star,
-                        code=criterion.code,
-                        title=criterion.title,
-                        required_points=need,
-                        required_option=criterion.lowest_option_reaching(need),
-                        chosen=answers[criterion.code],
-                        chosen_points=got,
-                    )
-                )
-    frozen_unmet = {star: tuple(items) for star, items in unmet.items()}
+        failures.extend((position, star, need) for star, need in needs if got < need)
+    # Facts page section 3: the lowest star with an unmet minimum caps the final star just below.
+    minimum = min((star for _, star, _ in failures), default=MINIMUM_STARS[-1] + 1) - 1
     band = bands.stars(total)
-    minimum = minimum_stars_of(frozen_unmet)
     return SheetResult(
         sheet=sheet,
         answers=types.MappingProxyType(dict(answers)),
@@ -184,6 +200,6 @@ def evaluate(sheet: ScoringSheet, answers: Answers, bands: StarBands) -> SheetRe
         band_stars=band,
         minimum_stars=minimum,
         stars=min(band, minimum),
-        unmet=types.MappingProxyType(frozen_unmet),
         bands=bands,
+        failures=tuple(failures),
     )

@@ -38,6 +38,8 @@ __all__ = ["MINIMUM_STARS", "Criterion", "Group", "Option", "Part", "ScoringShee
 MINIMUM_STARS = (3, 4, 5)
 """The stars a per-star minimum marker can name (facts page section 3: ``***`` to ``*****``)."""
 
+_DEFAULT_BANDS = StarBands()  # Decision 148's half-open bands (facts page section 2)
+
 _CODE = re.compile(r"[A-Z]\.[1-9][0-9]*\.[1-9][0-9]*")
 
 
@@ -341,7 +343,7 @@ class ScoringSheet:
         """
         from ocop_workflow.scoring.evaluation import evaluate
 
-        return evaluate(self, answers, StarBands() if bands is None else bands)
+        return evaluate(self, answers, _DEFAULT_BANDS if bands is None else bands)
 
     @classmethod
     def load(cls, path: str | Path) -> ScoringSheet:
