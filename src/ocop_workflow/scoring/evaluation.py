@@ -7,6 +7,7 @@ star whose per-star minimums are all met.
 from __future__ import annotations
 
 import math
+import operator
 import types
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -95,38 +96,51 @@ class SheetResult:
 
     sheet: ScoringSheet = attrs.field(repr=False)
     answers: Mapping[str, int | None] = attrs.field(repr=False)
-    points: Mapping[str, float] = attrs.field(repr=False)
     parts: Mapping[str, float]
     total: float
     band_stars: int
     minimum_stars: int
     stars: int
     bands: StarBands = attrs.field(repr=False)
-    _failures: tuple[tuple[int, int, float], ...] = attrs.field(repr=False)
-    """(criterion position, star, required points) for every unmet minimum."""
+    _values: tuple[float, ...] = attrs.field(repr=False)
+    """The points of each criterion, in sheet order."""
+    _points: Mapping[str, float] | None = attrs.field(
+        default=None, init=False, eq=False, repr=False
+    )
     _unmet: Mapping[int, tuple[UnmetMinimum, ...]] | None = attrs.field(
         default=None, init=False, eq=False, repr=False
     )
+
+    @property
+    def points(self) -> Mapping[str, float]:
+        """Criterion code -> points earned, in sheet order."""
+        if self._points is None:
+            built = types.MappingProxyType(dict(zip(self.sheet.codes, self._values, strict=True)))
+            object.__setattr__(self, "_points", built)
+            return built
+        return self._points
 
     @property
     def unmet(self) -> Mapping[int, tuple[UnmetMinimum, ...]]:
         """Star (3, 4, 5) -> the minimums that block it, in sheet order."""
         if self._unmet is None:
             found: dict[int, list[UnmetMinimum]] = {3: [], 4: [], 5: []}
-            criteria = self.sheet.criteria
-            for position, star, need in self._failures:
-                criterion = criteria[position]
-                found[star].append(
-                    UnmetMinimum(
-                        star=star,
-                        code=criterion.code,
-                        title=criterion.title,
-                        required_points=need,
-                        required_option=criterion.lowest_option_reaching(need),
-                        chosen=self.answers[criterion.code],
-                        chosen_points=self.points[criterion.code],
-                    )
-                )
+            for criterion in self.sheet.criteria:
+                got = self.points[criterion.code]
+                for star in MINIMUM_STARS:
+                    need = criterion.requirement(star)
+                    if got < need:
+                        found[star].append(
+                            UnmetMinimum(
+                                star=star,
+                                code=criterion.code,
+                                title=criterion.title,
+                                required_points=need,
+                                required_option=criterion.lowest_option_reaching(need),
+                                chosen=self.answers[criterion.code],
+                                chosen_points=got,
+                            )
+                        )
             built = types.MappingProxyType({star: tuple(items) for star, items in found.items()})
             object.__setattr__(self, "_unmet", built)
             return built
@@ -182,24 +196,27 @@ def evaluate(sheet: ScoringSheet, answers: Answers, bands: StarBands) -> SheetRe
         raise _explain_bad_answers(sheet, answers) from None
     parts = {letter: math.fsum(points[a:b]) for letter, a, b in compiled.part_slices}
     total = math.fsum(parts.values())
-    failures: list[tuple[int, int, float]] = []
-    for position, needs in compiled.requirements:
-        got = points[position]
-        if got >= needs[-1][1]:  # requirements grow with the star: the top one decides
-            continue
-        failures.extend((position, star, need) for star, need in needs if got < need)
-    # Facts page section 3: the lowest star with an unmet minimum caps the final star just below.
-    minimum = min((star for _, star, _ in failures), default=MINIMUM_STARS[-1] + 1) - 1
+    # Facts page section 3: the lowest star with an unmet minimum caps the final star just below
+    # it. Requirements are cumulative, so the stars are tried from 3 up (comparisons at C speed).
+    marked = compiled.pick_marked(points)
+    need3, need4, need5 = compiled.needs
+    if any(map(operator.lt, marked, need3)):
+        minimum = 2
+    elif any(map(operator.lt, marked, need4)):
+        minimum = 3
+    elif any(map(operator.lt, marked, need5)):
+        minimum = 4
+    else:
+        minimum = 5
     band = bands.stars(total)
     return SheetResult(
         sheet=sheet,
         answers=types.MappingProxyType(dict(answers)),
-        points=types.MappingProxyType(dict(zip(codes, points, strict=True))),
         parts=types.MappingProxyType(parts),
         total=total,
         band_stars=band,
         minimum_stars=minimum,
         stars=min(band, minimum),
         bands=bands,
-        failures=tuple(failures),
+        values=tuple(points),
     )

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+import operator
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, overload
 
@@ -230,6 +231,16 @@ def _check_sheet_number(instance: object, attribute: attrs.Attribute[int], value
         raise InvalidInput(f"'number' must be a sheet number from 1 to 26 (got {value!r})")
 
 
+def _picker(positions: tuple[int, ...]) -> Callable[[Sequence[float]], tuple[float, ...]]:
+    """A C-speed function returning the items at ``positions`` as a tuple (even for 0 or 1)."""
+    if len(positions) > 1:
+        return operator.itemgetter(*positions)
+    if positions:
+        only = positions[0]
+        return lambda values: (values[only],)
+    return lambda values: ()
+
+
 @attrs.frozen
 class _Compiled:
     """Flat tables built once per sheet so that :meth:`ScoringSheet.evaluate` stays cheap."""
@@ -238,8 +249,24 @@ class _Compiled:
     criteria: tuple[Criterion, ...]
     points: tuple[dict[int | None, float], ...]
     part_slices: tuple[tuple[str, int, int], ...]
-    requirements: tuple[tuple[int, tuple[tuple[int, float], ...]], ...]
+    pick_marked: Callable[[Sequence[float]], tuple[float, ...]]
+    """Picks, from the points in sheet order, those of the criteria that have a minimum."""
+    needs: tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]]
+    """For 3, 4 and 5 stars: the points each of those criteria needs (0 when none)."""
     index: Mapping[str, int]
+
+
+def _evaluator() -> Callable[[ScoringSheet, Answers, StarBands], SheetResult]:
+    """The evaluation function, imported once (evaluation imports this module)."""
+    global _EVALUATE  # noqa: PLW0603 - a one-time lazy import that keeps the import graph acyclic
+    if _EVALUATE is None:
+        from ocop_workflow.scoring.evaluation import evaluate
+
+        _EVALUATE = evaluate
+    return _EVALUATE
+
+
+_EVALUATE: Callable[[ScoringSheet, Answers, StarBands], SheetResult] | None = None
 
 
 @attrs.frozen
@@ -279,10 +306,11 @@ class ScoringSheet:
         object.__setattr__(self, "_compiled", self._compile())
 
     def _compile(self) -> _Compiled:
+        all_criteria = tuple(c for p in self.parts for c in p.criteria)
         codes: list[str] = []
         points: list[dict[int | None, float]] = []
         slices: list[tuple[str, int, int]] = []
-        requirement_rows: list[tuple[int, tuple[tuple[int, float], ...]]] = []
+        marked: list[int] = []
         for part in self.parts:
             start = len(codes)
             for criterion in part.criteria:
@@ -291,18 +319,20 @@ class ScoringSheet:
                 table: dict[int | None, float] = dict(enumerate(o.points for o in criterion.options))
                 table[None] = 0.0  # None: assessed, and no option applies (section 3's "not met")
                 points.append(table)
-                needs = tuple(
-                    (star, need) for star in MINIMUM_STARS if (need := criterion.requirement(star))
-                )
-                if needs:
-                    requirement_rows.append((position, needs))
+                if criterion.requirement(MINIMUM_STARS[-1]):
+                    marked.append(position)
             slices.append((part.letter, start, len(codes)))
         return _Compiled(
             codes=tuple(codes),
-            criteria=tuple(c for p in self.parts for c in p.criteria),
+            criteria=all_criteria,
             points=tuple(points),
             part_slices=tuple(slices),
-            requirements=tuple(requirement_rows),
+            pick_marked=_picker(tuple(marked)),
+            needs=(
+                tuple(all_criteria[i].requirement(3) for i in marked),
+                tuple(all_criteria[i].requirement(4) for i in marked),
+                tuple(all_criteria[i].requirement(5) for i in marked),
+            ),
             index={code: i for i, code in enumerate(codes)},
         )
 
@@ -341,9 +371,7 @@ class ScoringSheet:
         option applies": it earns 0 points and fails any minimum on that criterion. See
         :class:`~ocop_workflow.scoring.evaluation.SheetResult`.
         """
-        from ocop_workflow.scoring.evaluation import evaluate
-
-        return evaluate(self, answers, _DEFAULT_BANDS if bands is None else bands)
+        return _evaluator()(self, answers, _DEFAULT_BANDS if bands is None else bands)
 
     @classmethod
     def load(cls, path: str | Path) -> ScoringSheet:
