@@ -194,7 +194,7 @@ def evaluate(sheet: ScoringSheet, answers: Answers, bands: StarBands) -> SheetRe
         points = [table[answers[code]] for code, table in zip(codes, compiled.points)]
     except (KeyError, TypeError, AttributeError):
         raise _explain_bad_answers(sheet, answers) from None
-    parts = {letter: math.fsum(points[a:b]) for letter, a, b in compiled.part_slices}
+    parts = dict(zip(compiled.letters, map(math.fsum, map(points.__getitem__, compiled.slices))))
     total = math.fsum(parts.values())
     # Facts page section 3: the lowest star with an unmet minimum caps the final star just below
     # it. Requirements are cumulative, so the stars are tried from 3 up (comparisons at C speed).

@@ -249,24 +249,13 @@ class _Compiled:
     criteria: tuple[Criterion, ...]
     points: tuple[dict[int | None, float], ...]
     part_slices: tuple[tuple[str, int, int], ...]
+    letters: tuple[str, ...]
+    slices: tuple[slice, ...]
     pick_marked: Callable[[Sequence[float]], tuple[float, ...]]
     """Picks, from the points in sheet order, those of the criteria that have a minimum."""
     needs: tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]]
     """For 3, 4 and 5 stars: the points each of those criteria needs (0 when none)."""
     index: Mapping[str, int]
-
-
-def _evaluator() -> Callable[[ScoringSheet, Answers, StarBands], SheetResult]:
-    """The evaluation function, imported once (evaluation imports this module)."""
-    global _EVALUATE  # noqa: PLW0603 - a one-time lazy import that keeps the import graph acyclic
-    if _EVALUATE is None:
-        from ocop_workflow.scoring.evaluation import evaluate
-
-        _EVALUATE = evaluate
-    return _EVALUATE
-
-
-_EVALUATE: Callable[[ScoringSheet, Answers, StarBands], SheetResult] | None = None
 
 
 @attrs.frozen
@@ -327,6 +316,8 @@ class ScoringSheet:
             criteria=all_criteria,
             points=tuple(points),
             part_slices=tuple(slices),
+            letters=tuple(letter for letter, _, _ in slices),
+            slices=tuple(slice(a, b) for _, a, b in slices),
             pick_marked=_picker(tuple(marked)),
             needs=(
                 tuple(all_criteria[i].requirement(3) for i in marked),
@@ -371,7 +362,7 @@ class ScoringSheet:
         option applies": it earns 0 points and fails any minimum on that criterion. See
         :class:`~ocop_workflow.scoring.evaluation.SheetResult`.
         """
-        return _evaluator()(self, answers, _DEFAULT_BANDS if bands is None else bands)
+        return _evaluation.evaluate(self, answers, _DEFAULT_BANDS if bands is None else bands)
 
     @classmethod
     def load(cls, path: str | Path) -> ScoringSheet:
@@ -454,3 +445,8 @@ class ScoringSheet:
         from ocop_workflow.scoring.loading import write_outline_csv
 
         write_outline_csv(self, path)
+
+
+# Imported last: evaluation builds on the classes above, and evaluate() needs it on every call
+# (a lazy import inside the method would cost a lookup per evaluation).
+from ocop_workflow.scoring import evaluation as _evaluation  # noqa: E402
