@@ -16,14 +16,41 @@ def score() -> CouncilResult:
     sheet = shipped_sheet(13)
     # A good product: the members mostly agree, with a few differences of judgement.
     common: dict[str, int | None] = {
-        "A.1.1": 2, "A.1.2": 2, "A.1.3": 1, "A.1.4": 2, "A.1.5": 1, "A.1.6": 1,
-        "A.2.1": 3, "A.2.2": 2, "A.2.3": 2,
-        "A.3.1": 2, "A.3.2": 1, "A.3.3": 1, "A.3.4": 1, "A.3.5": 1, "A.3.6": 0,
-        "B.4.1": 2, "B.4.2": 2, "B.4.3": 2,
-        "B.5.1": 3, "B.5.2": 3, "B.5.3": 1,
-        "C.6.1": 2, "C.6.2": 1, "C.6.3": 2, "C.6.4": 2, "C.6.5": 1, "C.6.6": 1, "C.6.7": 1,
+        "A.1.1": 2,
+        "A.1.2": 2,
+        "A.1.3": 1,
+        "A.1.4": 2,
+        "A.1.5": 1,
+        "A.1.6": 1,
+        "A.2.1": 3,
+        "A.2.2": 2,
+        "A.2.3": 2,
+        "A.3.1": 2,
+        "A.3.2": 1,
+        "A.3.3": 1,
+        "A.3.4": 1,
+        "A.3.5": 1,
+        "A.3.6": 0,
+        "B.4.1": 2,
+        "B.4.2": 2,
+        "B.4.3": 2,
+        "B.5.1": 3,
+        "B.5.2": 3,
+        "B.5.3": 1,
+        "C.6.1": 2,
+        "C.6.2": 1,
+        "C.6.3": 2,
+        "C.6.4": 2,
+        "C.6.5": 1,
+        "C.6.6": 1,
+        "C.6.7": 1,
         "C.6.8": 1,
-        "C.7.1": 2, "C.8.1": 2, "C.8.2": 2, "C.9.1": 2, "C.10.1": 1, "C.11.1": 0,
+        "C.7.1": 2,
+        "C.8.1": 2,
+        "C.8.2": 2,
+        "C.9.1": 2,
+        "C.10.1": 1,
+        "C.11.1": 0,
     }
     members = [
         common,
@@ -38,8 +65,11 @@ def main() -> None:
     result = score()
     sheet = result.sheet
     print(f"Sheet {sheet.number}: {sheet.sub_group} ({sheet.group})")
-    print(f"{'part':<6}{'max':>6}" + "".join(f"{f'member {i + 1}':>11}" for i in range(3))
-          + f"{'council':>10}")
+    print(
+        f"{'part':<6}{'max':>6}"
+        + "".join(f"{f'member {i + 1}':>11}" for i in range(3))
+        + f"{'council':>10}"
+    )
     for part in sheet.parts:
         cells = "".join(f"{m.parts[part.letter]:>11.2f}" for m in result.members)
         print(f"{part.letter:<6}{part.maximum:>6.0f}{cells}{result.parts[part.letter]:>10.2f}")

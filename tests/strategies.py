@@ -54,9 +54,16 @@ def scoring_sheets(draw: st.DrawFn, max_groups: int = 3, max_criteria: int = 3) 
                 options = draw(scoring_options())
                 best = max(o.points for o in options)
                 only = Criterion(
-                    f"{letter}.{number}.1", title, best, options, draw(scoring_markers()), description
+                    f"{letter}.{number}.1",
+                    title,
+                    best,
+                    options,
+                    draw(scoring_markers()),
+                    description,
                 )
-                groups.append(Group(number, title, best, (only,), direct=True, description=description))
+                groups.append(
+                    Group(number, title, best, (only,), direct=True, description=description)
+                )
                 continue
             criteria = []
             for position in range(1, draw(st.integers(min_value=1, max_value=max_criteria)) + 1):
@@ -72,14 +79,25 @@ def scoring_sheets(draw: st.DrawFn, max_groups: int = 3, max_criteria: int = 3) 
                     )
                 )
             groups.append(
-                Group(number, title, sum(c.maximum for c in criteria), tuple(criteria),
-                      description=description)
+                Group(
+                    number,
+                    title,
+                    sum(c.maximum for c in criteria),
+                    tuple(criteria),
+                    description=description,
+                )
             )
         parts.append(
-            Part(letter, f"Phần {letter}. {draw(scoring_titles())}",
-                 sum(g.maximum for g in groups), tuple(groups))
+            Part(
+                letter,
+                f"Phần {letter}. {draw(scoring_titles())}",
+                sum(g.maximum for g in groups),
+                tuple(groups),
+            )
         )
-    return ScoringSheet(draw(st.integers(min_value=1, max_value=26)), "food", "coffee", tuple(parts))
+    return ScoringSheet(
+        draw(st.integers(min_value=1, max_value=26)), "food", "coffee", tuple(parts)
+    )
 
 
 @st.composite

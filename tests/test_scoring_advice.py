@@ -70,10 +70,22 @@ def test_no_advice_at_five_stars() -> None:
 
 
 def test_no_advice_when_a_mandatory_criterion_earns_nothing() -> None:
-    part = Part("A", "Phần A", 10, (Group(1, "g", 10, (
-        Criterion("A.1.1", "points", 10, (Option("low", 0), Option("high", 10))),
-        Criterion("A.1.2", "mandatory", 0, (Option("none", 0),), min_star=3),
-    )),))
+    part = Part(
+        "A",
+        "Phần A",
+        10,
+        (
+            Group(
+                1,
+                "g",
+                10,
+                (
+                    Criterion("A.1.1", "points", 10, (Option("low", 0), Option("high", 10))),
+                    Criterion("A.1.2", "mandatory", 0, (Option("none", 0),), min_star=3),
+                ),
+            ),
+        ),
+    )
     sheet = ScoringSheet(1, "food", "fresh produce", (part,))
     result = sheet.evaluate({"A.1.1": 0, "A.1.2": 0}, StarBands((1.0, 2.0, 5.0, 9.0)))
     assert result.stars == 1
@@ -107,8 +119,10 @@ def test_applying_the_advice_reaches_the_next_star(
     note(f"stars {result.stars}, advice {advice}")
     if advice is None:
         # Documented: only at 5 stars or when even the best answers cannot reach the next star.
-        best = {c.code: max(range(len(c.options)), key=lambda i: c.options[i].points)
-                for c in sheet.criteria}
+        best = {
+            c.code: max(range(len(c.options)), key=lambda i: c.options[i].points)
+            for c in sheet.criteria
+        }
         assert result.stars == 5 or sheet.evaluate(best, bands).stars <= result.stars
         return
     after = sheet.evaluate(advice.apply(answers), bands)
@@ -126,8 +140,10 @@ def test_applying_council_advice_to_every_member_reaches_the_next_star(
     result = evaluate_council(sheet, answer_sets, policy)
     advice = result.advice()
     if advice is None:
-        best = {c.code: max(range(len(c.options)), key=lambda i: c.options[i].points)
-                for c in sheet.criteria}
+        best = {
+            c.code: max(range(len(c.options)), key=lambda i: c.options[i].points)
+            for c in sheet.criteria
+        }
         assert result.stars == 5 or sheet.evaluate(best, policy.bands).stars <= result.stars
         return
     after = evaluate_council(sheet, [advice.apply(a) for a in answer_sets], policy)
@@ -154,7 +170,9 @@ def test_no_cheaper_set_of_changes_reaches_the_next_star(
     for criterion in criteria:
         current = answers[criterion.code]
         now = 0.0 if current is None else criterion.options[current].points
-        per_criterion.append([current, *[i for i, o in enumerate(criterion.options) if o.points > now]])
+        per_criterion.append(
+            [current, *[i for i, o in enumerate(criterion.options) if o.points > now]]
+        )
     for combo in itertools.product(*per_criterion):
         trial = dict(answers)
         trial.update({c.code: choice for c, choice in zip(criteria, combo, strict=True)})

@@ -10,9 +10,9 @@ from hypothesis import given
 from ocop_workflow.errors import InvalidInput
 from ocop_workflow.scoring import (
     Agreement,
-    Criterion,
     CouncilPolicy,
     CouncilResult,
+    Criterion,
     Group,
     Option,
     Part,

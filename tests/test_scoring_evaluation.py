@@ -17,7 +17,8 @@ COFFEE = shipped_sheet(13)
 
 def _best(sheet: ScoringSheet) -> dict[str, int | None]:
     return {
-        c.code: max(range(len(c.options)), key=lambda i: c.options[i].points) for c in sheet.criteria
+        c.code: max(range(len(c.options)), key=lambda i: c.options[i].points)
+        for c in sheet.criteria
     }
 
 
@@ -74,7 +75,9 @@ def test_none_means_no_option_applies_and_fails_a_mandatory_criterion() -> None:
         ({"Z.9.9": 0}, r"sheet 13 has no criterion 'Z.9.9'"),
     ],
 )
-def test_bad_answers_are_invalid_input_naming_the_code(change: dict[str, object], message: str) -> None:
+def test_bad_answers_are_invalid_input_naming_the_code(
+    change: dict[str, object], message: str
+) -> None:
     answers: dict[str, object] = dict(_best(COFFEE))
     answers.update(change)
     with pytest.raises(InvalidInput, match=message):

@@ -78,7 +78,9 @@ options = [{ title = "x", points = 6, min_star = 2 }]
         ScoringSheet.load(path)
     kinds = {p.kind for p in caught.value.problems}
     assert kinds == {ProblemKind.BAD_STAR_MARKER, ProblemKind.NOT_A_NUMBER}
-    assert "A.1.1/0: 'min_star' must be 3, 4 or 5 (expected 3, 4 or 5, found 2)" in str(caught.value)
+    assert "A.1.1/0: 'min_star' must be 3, 4 or 5 (expected 3, 4 or 5, found 2)" in str(
+        caught.value
+    )
     assert "'maximum' is not a number (expected a number, found 'five')" in str(caught.value)
 
 
@@ -108,7 +110,9 @@ def test_load_refuses_other_suffixes(tmp_path: Path) -> None:
 
 @settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(scoring_sheets())
-def test_a_sheet_written_to_outline_csv_loads_back_equal(tmp_path: Path, sheet: ScoringSheet) -> None:
+def test_a_sheet_written_to_outline_csv_loads_back_equal(
+    tmp_path: Path, sheet: ScoringSheet
+) -> None:
     path = tmp_path / "written.csv"
     sheet.to_outline_csv(path)
     loaded, problems = ScoringSheet.from_outline_csv(
@@ -240,7 +244,8 @@ def test_every_transcription_loads_leniently_with_precise_problems(number: int) 
     sheet, problems = ScoringSheet.from_outline_csv(SHEETS / name, strict=False)
     assert {(p.kind, p.row, p.code) for p in problems} == EXPECTED_PROBLEMS.get(name, set())
     for problem in problems:
-        assert problem.expected and problem.found
+        assert problem.expected
+        assert problem.found
         assert str(problem).startswith(f"row {problem.row}")
     # The lenient sheet is usable: three parts worth 100 as declared, every criterion answerable.
     assert sheet.number == number

@@ -25,7 +25,7 @@ def test_option_points_must_be_a_non_negative_number() -> None:
     with pytest.raises(InvalidInput, match=r"'points' must be a finite number >= 0 \(got -1.0\)"):
         Option("bad", -1)
     with pytest.raises(InvalidInput, match=r"'points'.*got 'two'"):
-        Option("bad", "two")  # type: ignore[arg-type]
+        Option("bad", "two")
 
 
 def test_a_marker_must_be_three_four_or_five() -> None:
@@ -84,7 +84,9 @@ def test_group_numbers_rise_across_the_sheet() -> None:
 
 def test_sheet_number_is_one_to_twenty_six() -> None:
     part = Part("A", "A", 5, (Group(1, "g", 5, (_criterion(),)),))
-    with pytest.raises(InvalidInput, match=r"'number' must be a sheet number from 1 to 26 \(got 27\)"):
+    with pytest.raises(
+        InvalidInput, match=r"'number' must be a sheet number from 1 to 26 \(got 27\)"
+    ):
         ScoringSheet(27, "food", "coffee", (part,))
 
 

@@ -151,7 +151,9 @@ def advise(
         star = min(s for s in (3, 4, 5) if criterion.requirement(s) >= need)
         chosen[position] = option
         reasons[position] = star
-        matrix[position] = [max(p, Fraction(criterion.options[option].points)) for p in matrix[position]]
+        matrix[position] = [
+            max(p, Fraction(criterion.options[option].points)) for p in matrix[position]
+        ]
         blocking.append(
             UnmetMinimum(
                 star=star,
@@ -186,7 +188,9 @@ def advise(
         criterion = criteria[position]
         option = chosen[position]
         target_points = Fraction(criterion.options[option].points)
-        after = sum((max(p, target_points) for p in _points_now(criterion, member_answers)), Fraction(0))
+        after = sum(
+            (max(p, target_points) for p in _points_now(criterion, member_answers)), Fraction(0)
+        )
         changes.append(
             Change(
                 code=criterion.code,

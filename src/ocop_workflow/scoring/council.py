@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import math
 import types
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import attrs
@@ -70,11 +70,27 @@ class CouncilPolicy:
     minimums: Agreement = attrs.field(
         default=Agreement.MAJORITY, validator=attrs.validators.instance_of(Agreement)
     )
-    bands: StarBands = attrs.field(factory=StarBands, validator=attrs.validators.instance_of(StarBands))
+    bands: StarBands = attrs.field(
+        factory=StarBands, validator=attrs.validators.instance_of(StarBands)
+    )
 
 
-def _check_members(instance: CouncilResult, attribute: attrs.Attribute[object], value: object) -> None:
-    if not isinstance(value, tuple) or not value or not all(isinstance(m, SheetResult) for m in value):
+def _members_tuple(value: Iterable[SheetResult]) -> tuple[SheetResult, ...]:
+    if isinstance(value, tuple):
+        return value
+    if not isinstance(value, Iterable):
+        raise InvalidInput(f"'members' must be one or more SheetResult (got {value!r})")
+    return tuple(value)
+
+
+def _check_members(
+    instance: CouncilResult, attribute: attrs.Attribute[object], value: object
+) -> None:
+    if (
+        not isinstance(value, tuple)
+        or not value
+        or not all(isinstance(m, SheetResult) for m in value)
+    ):
         raise InvalidInput(f"'members' must be one or more SheetResult (got {value!r})")
     first = value[0].sheet
     for position, member in enumerate(value):
@@ -94,7 +110,9 @@ class CouncilResult:
     the policy (cumulative, like :class:`SheetResult`), each saying how many members met it.
     """
 
-    members: tuple[SheetResult, ...] = attrs.field(converter=tuple, validator=_check_members)
+    members: tuple[SheetResult, ...] = attrs.field(
+        converter=_members_tuple, validator=_check_members
+    )
     policy: CouncilPolicy = attrs.field(factory=CouncilPolicy)
     parts: Mapping[str, float] = attrs.field(init=False)
     total: float = attrs.field(init=False)
@@ -175,6 +193,8 @@ def evaluate_council(
     """Evaluate each member's answers on ``sheet`` and combine them under ``policy``."""
     chosen = CouncilPolicy() if policy is None else policy
     if isinstance(answer_sets, Mapping) or not answer_sets:
-        raise InvalidInput(f"'answer_sets' must be one answer mapping per member (got {answer_sets!r})")
+        raise InvalidInput(
+            f"'answer_sets' must be one answer mapping per member (got {answer_sets!r})"
+        )
     members = tuple(sheet.evaluate(answers, chosen.bands) for answers in answer_sets)
     return CouncilResult(members, chosen)

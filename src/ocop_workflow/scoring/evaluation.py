@@ -162,7 +162,9 @@ class SheetResult:
 def _explain_bad_answers(sheet: ScoringSheet, answers: Answers) -> InvalidInput:
     """The precise error for answers that failed the fast path."""
     if not isinstance(answers, Mapping):
-        return InvalidInput(f"'answers' must map criterion codes to option indexes (got {answers!r})")
+        return InvalidInput(
+            f"'answers' must map criterion codes to option indexes (got {answers!r})"
+        )
     known = sheet._compiled.index
     for code in answers:
         if code not in known:
@@ -191,10 +193,14 @@ def evaluate(sheet: ScoringSheet, answers: Answers, bands: StarBands) -> SheetRe
     try:
         if len(answers) != len(codes) or not _ANSWER_TYPES.issuperset(map(type, answers.values())):
             raise _explain_bad_answers(sheet, answers)
-        points = [table[answers[code]] for code, table in zip(codes, compiled.points)]
+        points = [table[answers[code]] for code, table in zip(codes, compiled.points, strict=False)]
     except (KeyError, TypeError, AttributeError):
         raise _explain_bad_answers(sheet, answers) from None
-    parts = dict(zip(compiled.letters, map(math.fsum, map(points.__getitem__, compiled.slices))))
+    parts = dict(
+        zip(
+            compiled.letters, map(math.fsum, map(points.__getitem__, compiled.slices)), strict=False
+        )
+    )
     total = math.fsum(parts.values())
     # Facts page section 3: the lowest star with an unmet minimum caps the final star just below
     # it. Requirements are cumulative, so the stars are tried from 3 up (comparisons at C speed).

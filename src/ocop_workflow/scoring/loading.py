@@ -85,8 +85,12 @@ def load_sheet(path: str | Path) -> ScoringSheet:
         problem = Problem(ProblemKind.STRUCTURE, f"not valid JSON: {error}", row=error.lineno)
         raise SheetError(str(source), (problem,)) from None
     if not isinstance(data, dict):
-        problem = Problem(ProblemKind.STRUCTURE, "the top level must be an object",
-                          expected="an object", found=type(data).__name__)
+        problem = Problem(
+            ProblemKind.STRUCTURE,
+            "the top level must be an object",
+            expected="an object",
+            found=type(data).__name__,
+        )
         raise SheetError(str(source), (problem,))
     return sheet_from_dict(data, source=str(source))
 
@@ -96,7 +100,9 @@ def sheet_from_toml_text(text: str, source: str = "<toml>") -> ScoringSheet:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise SheetError(source, (Problem(ProblemKind.STRUCTURE, f"not valid TOML: {error}"),)) from None
+        raise SheetError(
+            source, (Problem(ProblemKind.STRUCTURE, f"not valid TOML: {error}"),)
+        ) from None
     return sheet_from_dict(data, source=source)
 
 
@@ -121,16 +127,31 @@ class _Collector:
 
 def _number(value: object, where: str, field: str, out: _Collector) -> float | None:
     if value is None:
-        out.add(ProblemKind.MISSING_MAXIMUM if field == "maximum" else ProblemKind.STRUCTURE,
-                f"{field!r} is missing", code=where, expected="a number", found="nothing")
+        out.add(
+            ProblemKind.MISSING_MAXIMUM if field == "maximum" else ProblemKind.STRUCTURE,
+            f"{field!r} is missing",
+            code=where,
+            expected="a number",
+            found="nothing",
+        )
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        out.add(ProblemKind.NOT_A_NUMBER, f"{field!r} is not a number", code=where,
-                expected="a number", found=repr(value))
+        out.add(
+            ProblemKind.NOT_A_NUMBER,
+            f"{field!r} is not a number",
+            code=where,
+            expected="a number",
+            found=repr(value),
+        )
         return None
     if value < 0:
-        out.add(ProblemKind.NOT_A_NUMBER, f"{field!r} must not be negative", code=where,
-                expected="a number >= 0", found=repr(value))
+        out.add(
+            ProblemKind.NOT_A_NUMBER,
+            f"{field!r} must not be negative",
+            code=where,
+            expected="a number >= 0",
+            found=repr(value),
+        )
         return None
     return float(value)
 
@@ -139,26 +160,45 @@ def _marker(value: object, where: str, out: _Collector) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or value not in MINIMUM_STARS:
-        out.add(ProblemKind.BAD_STAR_MARKER, "'min_star' must be 3, 4 or 5", code=where,
-                expected="3, 4 or 5", found=repr(value))
+        out.add(
+            ProblemKind.BAD_STAR_MARKER,
+            "'min_star' must be 3, 4 or 5",
+            code=where,
+            expected="3, 4 or 5",
+            found=repr(value),
+        )
         return None
-    return int(value)  # type: ignore[call-overload]
+    return int(value)
 
 
-def _text(data: Mapping[str, object], key: str, where: str, out: _Collector, default: str | None = None) -> str:
+def _text(
+    data: Mapping[str, object], key: str, where: str, out: _Collector, default: str | None = None
+) -> str:
     value = data.get(key, default)
     if not isinstance(value, str):
-        out.add(ProblemKind.STRUCTURE, f"{key!r} must be a string", code=where,
-                expected="a string", found=repr(value))
+        out.add(
+            ProblemKind.STRUCTURE,
+            f"{key!r} must be a string",
+            code=where,
+            expected="a string",
+            found=repr(value),
+        )
         return ""
     return value
 
 
-def _items(data: Mapping[str, object], key: str, where: str, out: _Collector) -> list[Mapping[str, object]]:
+def _items(
+    data: Mapping[str, object], key: str, where: str, out: _Collector
+) -> list[Mapping[str, object]]:
     value = data.get(key)
     if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
-        out.add(ProblemKind.STRUCTURE, f"{key!r} must be a non-empty list of tables", code=where,
-                expected="a non-empty list", found=repr(value) if value is not None else "nothing")
+        out.add(
+            ProblemKind.STRUCTURE,
+            f"{key!r} must be a non-empty list of tables",
+            code=where,
+            expected="a non-empty list",
+            found=repr(value) if value is not None else "nothing",
+        )
         return []
     return value
 
@@ -169,8 +209,11 @@ def _options(data: Mapping[str, object], code: str, out: _Collector) -> list[Opt
         where = f"{code}/{index}"
         points = _number(item.get("points"), where, "points", out)
         options.append(
-            Option(_text(item, "title", where, out), 0.0 if points is None else points,
-                   _marker(item.get("min_star"), where, out))
+            Option(
+                _text(item, "title", where, out),
+                0.0 if points is None else points,
+                _marker(item.get("min_star"), where, out),
+            )
         )
     return options
 
@@ -191,15 +234,25 @@ def _criterion(data: Mapping[str, object], code: str, out: _Collector) -> Criter
 
 
 def sheet_from_dict(data: Mapping[str, object], source: str = "<dict>") -> ScoringSheet:
-    """Build a sheet from the parsed TOML/JSON structure, strictly (see ``docs/sheet-format.md``)."""
+    """Build a sheet from the parsed TOML/JSON structure, strictly (``docs/sheet-format.md``)."""
     out = _Collector()
     if data.get("format") != FORMAT_VERSION:
-        out.add(ProblemKind.STRUCTURE, "unknown 'format'", code="sheet",
-                expected=str(FORMAT_VERSION), found=repr(data.get("format")))
+        out.add(
+            ProblemKind.STRUCTURE,
+            "unknown 'format'",
+            code="sheet",
+            expected=str(FORMAT_VERSION),
+            found=repr(data.get("format")),
+        )
     number = data.get("number")
     if isinstance(number, bool) or not isinstance(number, int) or number not in SHEETS:
-        out.add(ProblemKind.STRUCTURE, "'number' must be a sheet number", code="sheet",
-                expected="1 to 26", found=repr(number))
+        out.add(
+            ProblemKind.STRUCTURE,
+            "'number' must be a sheet number",
+            code="sheet",
+            expected="1 to 26",
+            found=repr(number),
+        )
         number = 0
     default_group, default_sub = SHEETS.get(number, ("", ""))
     group = _text(data, "group", "sheet", out, default=default_group)
@@ -209,8 +262,13 @@ def sheet_from_dict(data: Mapping[str, object], source: str = "<dict>") -> Scori
     for part_data in _items(data, "parts", "sheet", out):
         letter = part_data.get("letter")
         if not isinstance(letter, str) or not re.fullmatch(r"[A-Z]", letter):
-            out.add(ProblemKind.STRUCTURE, "'letter' must be one capital letter", code="sheet",
-                    expected="A, B, C...", found=repr(letter))
+            out.add(
+                ProblemKind.STRUCTURE,
+                "'letter' must be one capital letter",
+                code="sheet",
+                expected="A, B, C...",
+                found=repr(letter),
+            )
             continue
         groups: list[Group] = []
         for group_data in _items(part_data, "groups", letter, out):
@@ -220,33 +278,66 @@ def sheet_from_dict(data: Mapping[str, object], source: str = "<dict>") -> Scori
             description = _text(group_data, "description", label, out, default="")
             if "options" in group_data:
                 if "criteria" in group_data:
-                    out.add(ProblemKind.STRUCTURE, "a group has 'options' or 'criteria', not both",
-                            code=label, expected="one of them", found="both")
+                    out.add(
+                        ProblemKind.STRUCTURE,
+                        "a group has 'options' or 'criteria', not both",
+                        code=label,
+                        expected="one of them",
+                        found="both",
+                    )
                 criterion = _criterion(
                     {**group_data, "description": description}, f"{label}.1", out
                 )
                 if criterion is not None:
-                    groups.append(Group(group_number, title, criterion.maximum, (criterion,),
-                                        direct=True, description=description))
+                    groups.append(
+                        Group(
+                            group_number,
+                            title,
+                            criterion.maximum,
+                            (criterion,),
+                            direct=True,
+                            description=description,
+                        )
+                    )
                 continue
             if "min_star" in group_data:
-                out.add(ProblemKind.BAD_STAR_MARKER, "a group with criteria cannot carry 'min_star'",
-                        code=label, expected="no marker", found=repr(group_data["min_star"]))
+                out.add(
+                    ProblemKind.BAD_STAR_MARKER,
+                    "a group with criteria cannot carry 'min_star'",
+                    code=label,
+                    expected="no marker",
+                    found=repr(group_data["min_star"]),
+                )
             criteria = []
-            for position, criterion_data in enumerate(_items(group_data, "criteria", label, out), 1):
+            for position, criterion_data in enumerate(
+                _items(group_data, "criteria", label, out), 1
+            ):
                 made = _criterion(criterion_data, f"{label}.{position}", out)
                 if made is not None:
                     criteria.append(made)
             maximum = _number(group_data.get("maximum"), label, "maximum", out)
             if criteria:
                 total = math.fsum(c.maximum for c in criteria)
-                groups.append(Group(group_number, title, total if maximum is None else maximum,
-                                    tuple(criteria), description=description))
+                groups.append(
+                    Group(
+                        group_number,
+                        title,
+                        total if maximum is None else maximum,
+                        tuple(criteria),
+                        description=description,
+                    )
+                )
         maximum = _number(part_data.get("maximum"), letter, "maximum", out)
         if groups:
             total = math.fsum(g.maximum for g in groups)
-            parts.append(Part(letter, _text(part_data, "title", letter, out),
-                              total if maximum is None else maximum, tuple(groups)))
+            parts.append(
+                Part(
+                    letter,
+                    _text(part_data, "title", letter, out),
+                    total if maximum is None else maximum,
+                    tuple(groups),
+                )
+            )
     if out.problems or not parts or not number:
         raise SheetError(source, tuple(out.problems))
     try:
@@ -286,7 +377,10 @@ def sheet_to_dict(sheet: ScoringSheet) -> dict[str, object]:
             else:
                 criteria: list[dict[str, object]] = []
                 for criterion in group.criteria:
-                    item: dict[str, object] = {"title": criterion.title, "maximum": criterion.maximum}
+                    item: dict[str, object] = {
+                        "title": criterion.title,
+                        "maximum": criterion.maximum,
+                    }
                     if criterion.description:
                         item["description"] = criterion.description
                     if criterion.min_star is not None:
@@ -295,10 +389,16 @@ def sheet_to_dict(sheet: ScoringSheet) -> dict[str, object]:
                     criteria.append(item)
                 entry["criteria"] = criteria
             groups.append(entry)
-        parts.append({"letter": part.letter, "title": part.title, "maximum": part.maximum,
-                      "groups": groups})
-    return {"format": FORMAT_VERSION, "number": sheet.number, "group": sheet.group,
-            "sub_group": sheet.sub_group, "parts": parts}
+        parts.append(
+            {"letter": part.letter, "title": part.title, "maximum": part.maximum, "groups": groups}
+        )
+    return {
+        "format": FORMAT_VERSION,
+        "number": sheet.number,
+        "group": sheet.group,
+        "sub_group": sheet.sub_group,
+        "parts": parts,
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -331,8 +431,13 @@ def _cell_number(text: str, row: int, column: str, out: _Collector) -> tuple[flo
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or value < 0:
-        out.add(ProblemKind.NOT_A_NUMBER, f"the {column!r} cell is not a number >= 0", row=row,
-                expected="a number", found=repr(text))
+        out.add(
+            ProblemKind.NOT_A_NUMBER,
+            f"the {column!r} cell is not a number >= 0",
+            row=row,
+            expected="a number",
+            found=repr(text),
+        )
         return None, True
     return value, True
 
@@ -342,18 +447,33 @@ def _parse_stars(text: str, title: str, row: int, out: _Collector) -> int | None
     if not present or value is None:
         marks = _ASTERISKS.findall(title)
         if marks and not present:
-            out.add(ProblemKind.BAD_STAR_MARKER, "the title carries a star marker the 'stars' "
-                    "column lacks", row=row, expected=str(len(marks[-1])), found="empty")
+            out.add(
+                ProblemKind.BAD_STAR_MARKER,
+                "the title carries a star marker the 'stars' column lacks",
+                row=row,
+                expected=str(len(marks[-1])),
+                found="empty",
+            )
         return None
     if value not in MINIMUM_STARS:
-        out.add(ProblemKind.BAD_STAR_MARKER, "a star marker must be 3, 4 or 5", row=row,
-                expected="3, 4 or 5", found=repr(text))
+        out.add(
+            ProblemKind.BAD_STAR_MARKER,
+            "a star marker must be 3, 4 or 5",
+            row=row,
+            expected="3, 4 or 5",
+            found=repr(text),
+        )
         return None
     stars = int(value)
     marks = _ASTERISKS.findall(title)
     if marks and len(marks[-1]) != stars:
-        out.add(ProblemKind.BAD_STAR_MARKER, "the title's asterisks and the 'stars' column disagree",
-                row=row, expected=f"{stars} asterisks", found=marks[-1])
+        out.add(
+            ProblemKind.BAD_STAR_MARKER,
+            "the title's asterisks and the 'stars' column disagree",
+            row=row,
+            expected=f"{stars} asterisks",
+            found=marks[-1],
+        )
     return stars
 
 
@@ -362,14 +482,26 @@ def _read_rows(path: Path, out: _Collector) -> list[tuple[int, dict[str, str]]]:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             records = list(csv.reader(handle))
     except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise SheetError(str(path), (Problem(ProblemKind.STRUCTURE, f"cannot read the file: {error}"),)) from None
+        raise SheetError(
+            str(path), (Problem(ProblemKind.STRUCTURE, f"cannot read the file: {error}"),)
+        ) from None
     if not records:
         raise SheetError(str(path), (Problem(ProblemKind.STRUCTURE, "the file is empty", row=1),))
     header = [cell.strip().lower() for cell in records[0]]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        raise SheetError(str(path), (Problem(ProblemKind.STRUCTURE, "the header lacks columns", row=1,
-                                             expected=", ".join(COLUMNS), found=", ".join(header)),))
+        raise SheetError(
+            str(path),
+            (
+                Problem(
+                    ProblemKind.STRUCTURE,
+                    "the header lacks columns",
+                    row=1,
+                    expected=", ".join(COLUMNS),
+                    found=", ".join(header),
+                ),
+            ),
+        )
     where = {c: header.index(c) for c in COLUMNS}
     rows = []
     for number, record in enumerate(records[1:], start=2):
@@ -390,8 +522,13 @@ def _build_tree(rows: list[tuple[int, dict[str, str]]], out: _Collector) -> list
         title, description = cells["title"], cells["description"]
         level_text = cells["level"].strip()
         if level_text not in ("0", "1", "2", "3"):
-            out.add(ProblemKind.STRUCTURE, "unknown level; row left out", row=row,
-                    expected="0, 1, 2 or 3", found=repr(cells["level"]))
+            out.add(
+                ProblemKind.STRUCTURE,
+                "unknown level; row left out",
+                row=row,
+                expected="0, 1, 2 or 3",
+                found=repr(cells["level"]),
+            )
             continue
         level = int(level_text)
         score, present = _cell_number(cells["score"], row, "score", out)
@@ -399,12 +536,22 @@ def _build_tree(rows: list[tuple[int, dict[str, str]]], out: _Collector) -> list
         node = _Node(row, title, description, score, stars, unreadable=present and score is None)
         if level == 0:
             if stars is not None:
-                out.add(ProblemKind.BAD_STAR_MARKER, "a part cannot carry a star marker; ignored",
-                        row=row, expected="empty", found=str(stars))
+                out.add(
+                    ProblemKind.BAD_STAR_MARKER,
+                    "a part cannot carry a star marker; ignored",
+                    row=row,
+                    expected="empty",
+                    found=str(stars),
+                )
                 node.stars = None
             if description.strip():
-                out.add(ProblemKind.STRUCTURE, "a part has no description; ignored", row=row,
-                        expected="empty", found=repr(description))
+                out.add(
+                    ProblemKind.STRUCTURE,
+                    "a part has no description; ignored",
+                    row=row,
+                    expected="empty",
+                    found=repr(description),
+                )
                 node.description = ""
             parts.append(node)
             group = criterion = None
@@ -415,45 +562,79 @@ def _build_tree(rows: list[tuple[int, dict[str, str]]], out: _Collector) -> list
             if written:
                 value = int(written.group(1))
                 if value in seen_numbers:
-                    out.add(ProblemKind.DUPLICATE_CODE, f"group number {value} is used twice "
-                            f"(first at row {seen_numbers[value]})", row=row,
-                            expected=str(group_count), found=str(value))
+                    out.add(
+                        ProblemKind.DUPLICATE_CODE,
+                        f"group number {value} is used twice (first at row {seen_numbers[value]})",
+                        row=row,
+                        expected=str(group_count),
+                        found=str(value),
+                    )
                 elif value != group_count:
-                    out.add(ProblemKind.DUPLICATE_CODE, "the group number in the title is not the "
-                            "group's position", row=row, expected=str(group_count), found=str(value))
+                    out.add(
+                        ProblemKind.DUPLICATE_CODE,
+                        "the group number in the title is not the group's position",
+                        row=row,
+                        expected=str(group_count),
+                        found=str(value),
+                    )
                 seen_numbers.setdefault(value, row)
             if not parts:
-                out.add(ProblemKind.STRUCTURE, "a group before any part; left out", row=row,
-                        expected="a part row (level 0) first", found="level 1")
+                out.add(
+                    ProblemKind.STRUCTURE,
+                    "a group before any part; left out",
+                    row=row,
+                    expected="a part row (level 0) first",
+                    found="level 1",
+                )
                 group = criterion = None
                 continue
             parts[-1].children.append(node)
             group, criterion = node, None
         elif level == 2:
             if group is None:
-                out.add(ProblemKind.STRUCTURE, "a criterion outside any group; left out", row=row,
-                        expected="a group row (level 1) first", found="level 2")
+                out.add(
+                    ProblemKind.STRUCTURE,
+                    "a criterion outside any group; left out",
+                    row=row,
+                    expected="a group row (level 1) first",
+                    found="level 2",
+                )
                 criterion = None
                 continue
             if group.direct:
-                out.add(ProblemKind.STRUCTURE, "a criterion in a group whose options sit directly "
-                        "under it; left out", row=row, expected="level 3", found="level 2")
+                out.add(
+                    ProblemKind.STRUCTURE,
+                    "a criterion in a group whose options sit directly under it; left out",
+                    row=row,
+                    expected="level 3",
+                    found="level 2",
+                )
                 criterion = None
                 continue
             group.children.append(node)
             criterion = node
         else:
             if description.strip():
-                out.add(ProblemKind.STRUCTURE, "an option has no description; ignored", row=row,
-                        expected="empty", found=repr(description))
+                out.add(
+                    ProblemKind.STRUCTURE,
+                    "an option has no description; ignored",
+                    row=row,
+                    expected="empty",
+                    found=repr(description),
+                )
             if criterion is not None:
                 criterion.children.append(node)
             elif group is not None and (group.direct or not group.children):
                 group.direct = True
                 group.children.append(node)
             else:
-                out.add(ProblemKind.STRUCTURE, "an option outside any criterion; left out", row=row,
-                        expected="a criterion row first", found="level 3")
+                out.add(
+                    ProblemKind.STRUCTURE,
+                    "an option outside any criterion; left out",
+                    row=row,
+                    expected="a criterion row first",
+                    found="level 3",
+                )
     return parts
 
 
@@ -464,9 +645,15 @@ def _maximum(node: _Node, children: list[float], what: str, out: _Collector, lab
     given = max(children) if what == "criterion" else math.fsum(children)
     if node.unreadable:  # already reported as not a number
         return given
-    out.add(ProblemKind.MISSING_MAXIMUM, f"the {what} has no maximum; using its children's "
-            f"{'best option' if what == 'criterion' else 'sum'}", row=node.row, code=label,
-            expected="a number", found=f"empty (children give {fmt_points(given)})")
+    out.add(
+        ProblemKind.MISSING_MAXIMUM,
+        f"the {what} has no maximum; using its children's "
+        f"{'best option' if what == 'criterion' else 'sum'}",
+        row=node.row,
+        code=label,
+        expected="a number",
+        found=f"empty (children give {fmt_points(given)})",
+    )
     return given
 
 
@@ -491,8 +678,9 @@ def read_outline_csv(
         digits = re.findall(r"\d+", source.stem)
         number = int(digits[-1]) if digits else None
     if number not in SHEETS:
-        raise InvalidInput(f"'number' must be a sheet number from 1 to 26 (got {number!r} for "
-                           f"{str(source)!r})")
+        raise InvalidInput(
+            f"'number' must be a sheet number from 1 to 26 (got {number!r} for {str(source)!r})"
+        )
     default_group, default_sub = SHEETS[number]
     out = _Collector()
     tree = _build_tree(_read_rows(source, out), out)
@@ -505,46 +693,88 @@ def read_outline_csv(
         if not letter or letter in used_letters:
             fallback = next(c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in used_letters)
             if letter:
-                out.add(ProblemKind.DUPLICATE_CODE, f"part {letter} appears twice; using the next "
-                        "free letter", row=part_node.row, expected=fallback, found=letter)
+                out.add(
+                    ProblemKind.DUPLICATE_CODE,
+                    f"part {letter} appears twice; using the next free letter",
+                    row=part_node.row,
+                    expected=fallback,
+                    found=letter,
+                )
             letter = fallback
         used_letters.add(letter)
         groups: list[Group] = []
         for group_node in part_node.children:
             label = f"{letter}.{group_node.number}"
             if not group_node.children:
-                out.add(ProblemKind.STRUCTURE, f"group {group_node.number} has no criteria or "
-                        "options; left out", row=group_node.row, expected="criteria or options",
-                        found="none")
+                out.add(
+                    ProblemKind.STRUCTURE,
+                    f"group {group_node.number} has no criteria or options; left out",
+                    row=group_node.row,
+                    expected="criteria or options",
+                    found="none",
+                )
                 continue
             if group_node.direct:
                 code = f"{label}.1"
                 options = _options_of(group_node.children)
                 maximum = _maximum(group_node, [o.points for o in options], "criterion", out, code)
-                criterion = Criterion(code, group_node.title, maximum, options, group_node.stars,
-                                      group_node.description)
+                criterion = Criterion(
+                    code,
+                    group_node.title,
+                    maximum,
+                    options,
+                    group_node.stars,
+                    group_node.description,
+                )
                 rows[code] = rows[label] = group_node.row
                 for index, option_node in enumerate(group_node.children):
                     rows[f"{code}/{index}"] = option_node.row
-                groups.append(Group(group_node.number, group_node.title, maximum, (criterion,),
-                                    direct=True, description=group_node.description))
+                groups.append(
+                    Group(
+                        group_node.number,
+                        group_node.title,
+                        maximum,
+                        (criterion,),
+                        direct=True,
+                        description=group_node.description,
+                    )
+                )
                 continue
             if group_node.stars is not None:
-                out.add(ProblemKind.BAD_STAR_MARKER, "a group with criteria cannot carry a star "
-                        "marker; ignored", row=group_node.row, code=label, expected="empty",
-                        found=str(group_node.stars))
+                out.add(
+                    ProblemKind.BAD_STAR_MARKER,
+                    "a group with criteria cannot carry a star marker; ignored",
+                    row=group_node.row,
+                    code=label,
+                    expected="empty",
+                    found=str(group_node.stars),
+                )
             criteria: list[Criterion] = []
             for criterion_node in group_node.children:
                 code = f"{label}.{len(criteria) + 1}"
                 if not criterion_node.children:
-                    out.add(ProblemKind.STRUCTURE, "a criterion with no options (a sub-heading?); "
-                            f"left out of group {label}", row=criterion_node.row,
-                            expected="options", found="none")
+                    out.add(
+                        ProblemKind.STRUCTURE,
+                        f"a criterion with no options (a sub-heading?); left out of group {label}",
+                        row=criterion_node.row,
+                        expected="options",
+                        found="none",
+                    )
                     continue
                 options = _options_of(criterion_node.children)
-                maximum = _maximum(criterion_node, [o.points for o in options], "criterion", out, code)
-                criteria.append(Criterion(code, criterion_node.title, maximum, options,
-                                          criterion_node.stars, criterion_node.description))
+                maximum = _maximum(
+                    criterion_node, [o.points for o in options], "criterion", out, code
+                )
+                criteria.append(
+                    Criterion(
+                        code,
+                        criterion_node.title,
+                        maximum,
+                        options,
+                        criterion_node.stars,
+                        criterion_node.description,
+                    )
+                )
                 rows[code] = criterion_node.row
                 for index, option_node in enumerate(criterion_node.children):
                     rows[f"{code}/{index}"] = option_node.row
@@ -552,22 +782,41 @@ def read_outline_csv(
                 continue
             maximum = _maximum(group_node, [c.maximum for c in criteria], "group", out, label)
             rows[label] = group_node.row
-            groups.append(Group(group_node.number, group_node.title, maximum, tuple(criteria),
-                                description=group_node.description))
+            groups.append(
+                Group(
+                    group_node.number,
+                    group_node.title,
+                    maximum,
+                    tuple(criteria),
+                    description=group_node.description,
+                )
+            )
         if not groups:
-            out.add(ProblemKind.STRUCTURE, "a part with no groups; left out", row=part_node.row,
-                    code=letter, expected="groups", found="none")
+            out.add(
+                ProblemKind.STRUCTURE,
+                "a part with no groups; left out",
+                row=part_node.row,
+                code=letter,
+                expected="groups",
+                found="none",
+            )
             continue
         maximum = _maximum(part_node, [g.maximum for g in groups], "part", out, letter)
         rows[letter] = part_node.row
         parts.append(Part(letter, part_node.title, maximum, tuple(groups)))
     if not parts:
-        out.add(ProblemKind.STRUCTURE, "no part with criteria could be read", expected="parts",
-                found="none")
+        out.add(
+            ProblemKind.STRUCTURE,
+            "no part with criteria could be read",
+            expected="parts",
+            found="none",
+        )
         raise SheetError(str(source), tuple(out.problems))
     sheet = ScoringSheet(
-        number, default_group if group is None else group,
-        default_sub if sub_group is None else sub_group, tuple(parts),
+        number,
+        default_group if group is None else group,
+        default_sub if sub_group is None else sub_group,
+        tuple(parts),
     )
     problems = [*out.problems, *check_sheet(sheet, rows)]
     problems.sort(key=lambda p: math.inf if p.row is None else p.row)
@@ -592,19 +841,43 @@ def write_outline_csv(sheet: ScoringSheet, path: str | Path) -> None:
             for group in part.groups:
                 if group.direct:
                     only = group.criteria[0]
-                    writer.writerow((group.title, group.description, 1, marker(only.min_star),
-                                     fmt_points(group.maximum)))
+                    writer.writerow(
+                        (
+                            group.title,
+                            group.description,
+                            1,
+                            marker(only.min_star),
+                            fmt_points(group.maximum),
+                        )
+                    )
                     criteria: tuple[Criterion, ...] = ()
                     options = only.options
                 else:
-                    writer.writerow((group.title, group.description, 1, "", fmt_points(group.maximum)))
+                    writer.writerow(
+                        (group.title, group.description, 1, "", fmt_points(group.maximum))
+                    )
                     criteria, options = group.criteria, ()
                 for criterion in criteria:
-                    writer.writerow((criterion.title, criterion.description, 2,
-                                     marker(criterion.min_star), fmt_points(criterion.maximum)))
+                    writer.writerow(
+                        (
+                            criterion.title,
+                            criterion.description,
+                            2,
+                            marker(criterion.min_star),
+                            fmt_points(criterion.maximum),
+                        )
+                    )
                     for option in criterion.options:
-                        writer.writerow((option.title, "", 3, marker(option.min_star),
-                                         fmt_points(option.points)))
+                        writer.writerow(
+                            (
+                                option.title,
+                                "",
+                                3,
+                                marker(option.min_star),
+                                fmt_points(option.points),
+                            )
+                        )
                 for option in options:
-                    writer.writerow((option.title, "", 3, marker(option.min_star),
-                                     fmt_points(option.points)))
+                    writer.writerow(
+                        (option.title, "", 3, marker(option.min_star), fmt_points(option.points))
+                    )

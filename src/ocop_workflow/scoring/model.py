@@ -19,9 +19,9 @@ that repeats the group's title, description, maximum and marker.
 from __future__ import annotations
 
 import math
-import re
 import operator
-from collections.abc import Callable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, overload
 
@@ -66,6 +66,33 @@ def _check_marker(instance: object, attribute: attrs.Attribute[int | None], valu
         raise InvalidInput(f"{attribute.name!r} must be None, 3, 4 or 5 (got {value!r})")
 
 
+def _tuple_of(name: str) -> Callable[[object], tuple[object, ...]]:
+    def convert(value: object) -> tuple[object, ...]:
+        if isinstance(value, tuple):
+            return value
+        if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+            raise InvalidInput(f"{name!r} must be a sequence (got {value!r})")
+        return tuple(value)
+
+    return convert
+
+
+def _options_tuple(value: Iterable[Option]) -> tuple[Option, ...]:
+    return _tuple_of("options")(value)  # type: ignore[return-value]
+
+
+def _criteria_tuple(value: Iterable[Criterion]) -> tuple[Criterion, ...]:
+    return _tuple_of("criteria")(value)  # type: ignore[return-value]
+
+
+def _groups_tuple(value: Iterable[Group]) -> tuple[Group, ...]:
+    return _tuple_of("groups")(value)  # type: ignore[return-value]
+
+
+def _parts_tuple(value: Iterable[Part]) -> tuple[Part, ...]:
+    return _tuple_of("parts")(value)  # type: ignore[return-value]
+
+
 @attrs.frozen
 class Option:
     """One answer option of a criterion: its points and, maybe, a per-star minimum marker.
@@ -104,7 +131,7 @@ class Criterion:
     code: str = attrs.field(validator=_check_code)
     title: str = attrs.field(validator=_check_str)
     maximum: float = attrs.field(converter=_to_points, validator=_check_points)
-    options: tuple[Option, ...] = attrs.field(converter=tuple, validator=_check_options)
+    options: tuple[Option, ...] = attrs.field(converter=_options_tuple, validator=_check_options)
     min_star: int | None = attrs.field(default=None, validator=_check_marker)
     description: str = attrs.field(default="", validator=_check_str)
 
@@ -148,7 +175,11 @@ class Criterion:
 
 
 def _check_criteria(instance: Group, attribute: attrs.Attribute[object], value: object) -> None:
-    if not isinstance(value, tuple) or not value or not all(isinstance(c, Criterion) for c in value):
+    if (
+        not isinstance(value, tuple)
+        or not value
+        or not all(isinstance(c, Criterion) for c in value)
+    ):
         raise InvalidInput(
             f"group {instance.number!r}: 'criteria' must be a non-empty tuple of Criterion "
             f"(got {value!r})"
@@ -171,7 +202,9 @@ class Group:
     number: int = attrs.field(validator=_check_number)
     title: str = attrs.field(validator=_check_str)
     maximum: float = attrs.field(converter=_to_points, validator=_check_points)
-    criteria: tuple[Criterion, ...] = attrs.field(converter=tuple, validator=_check_criteria)
+    criteria: tuple[Criterion, ...] = attrs.field(
+        converter=_criteria_tuple, validator=_check_criteria
+    )
     direct: bool = False
     description: str = attrs.field(default="", validator=_check_str)
 
@@ -189,8 +222,9 @@ class Group:
                 self.maximum,
             ):
                 raise InvalidInput(
-                    f"group {self.number}: a direct group's criterion {only.code!r} must repeat the "
-                    f"group's title, description and maximum (got {only.title!r}, {only.maximum})"
+                    f"group {self.number}: a direct group's criterion {only.code!r} must "
+                    "repeat the group's title, description and maximum "
+                    f"(got {only.title!r}, {only.maximum})"
                 )
 
 
@@ -213,7 +247,7 @@ class Part:
     letter: str = attrs.field(validator=_check_letter)
     title: str = attrs.field(validator=_check_str)
     maximum: float = attrs.field(converter=_to_points, validator=_check_points)
-    groups: tuple[Group, ...] = attrs.field(converter=tuple, validator=_check_groups)
+    groups: tuple[Group, ...] = attrs.field(converter=_groups_tuple, validator=_check_groups)
 
     @property
     def criteria(self) -> tuple[Criterion, ...]:
@@ -269,7 +303,7 @@ class ScoringSheet:
     number: int = attrs.field(validator=_check_sheet_number)
     group: str = attrs.field(validator=_check_str)
     sub_group: str = attrs.field(validator=_check_str)
-    parts: tuple[Part, ...] = attrs.field(converter=tuple, validator=_check_parts)
+    parts: tuple[Part, ...] = attrs.field(converter=_parts_tuple, validator=_check_parts)
     _compiled: _Compiled = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
@@ -305,7 +339,9 @@ class ScoringSheet:
             for criterion in part.criteria:
                 position = len(codes)
                 codes.append(criterion.code)
-                table: dict[int | None, float] = dict(enumerate(o.points for o in criterion.options))
+                table: dict[int | None, float] = dict(
+                    enumerate(o.points for o in criterion.options)
+                )
                 table[None] = 0.0  # None: assessed, and no option applies (section 3's "not met")
                 points.append(table)
                 if criterion.requirement(MINIMUM_STARS[-1]):

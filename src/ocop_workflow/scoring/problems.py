@@ -126,8 +126,11 @@ def check_sheet(sheet: ScoringSheet, rows: Mapping[str, int] | None = None) -> t
     found: list[Problem] = []
     for part in sheet.parts:
         problem = _sum_problem(
-            part.letter, f"part {part.letter}'s groups", part.maximum,
-            [g.maximum for g in part.groups], rows,
+            part.letter,
+            f"part {part.letter}'s groups",
+            part.maximum,
+            [g.maximum for g in part.groups],
+            rows,
         )
         if problem:
             found.append(problem)
@@ -135,8 +138,11 @@ def check_sheet(sheet: ScoringSheet, rows: Mapping[str, int] | None = None) -> t
             label = f"{part.letter}.{group.number}"
             if not group.direct:
                 problem = _sum_problem(
-                    label, f"group {label}'s criteria", group.maximum,
-                    [c.maximum for c in group.criteria], rows,
+                    label,
+                    f"group {label}'s criteria",
+                    group.maximum,
+                    [c.maximum for c in group.criteria],
+                    rows,
                 )
                 if problem:
                     found.append(problem)
