@@ -6,6 +6,8 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
+from ocop_workflow.scoring import Criterion, Group, Option, Part, ScoringSheet
+
 # -- core engine -----------------------------------------------------------------------------
 
 scores = st.floats(min_value=0.0, max_value=100.0, allow_nan=False)
@@ -24,3 +26,129 @@ dates = st.dates(min_value=dt.date(2019, 8, 21), max_value=dt.date(2035, 12, 31)
 
 gaps = st.integers(min_value=0, max_value=400).map(lambda n: dt.timedelta(days=n))
 """Time between two operations."""
+
+# -- scoring sheets ----------------------------------------------------------------------------
+
+_TITLE_LETTERS = "abcdeghiklmnopqrstuvxyăâđêôơư ,()-"
+
+
+def scoring_titles() -> st.SearchStrategy[str]:
+    """Titles for generated sheets: no asterisks (markers), no leading "7." (group numbers)."""
+    return st.text(alphabet=_TITLE_LETTERS, min_size=1, max_size=12)
+
+
+def scoring_points() -> st.SearchStrategy[float]:
+    """Option points in half points from 0 to 6, as on real sheets."""
+    return st.integers(min_value=0, max_value=12).map(lambda halves: halves / 2)
+
+
+def scoring_markers() -> st.SearchStrategy[int | None]:
+    """A per-star minimum marker, usually none."""
+    return st.one_of(st.none(), st.none(), st.sampled_from((3, 4, 5)))
+
+
+@st.composite
+def scoring_options(draw: st.DrawFn) -> tuple[Option, ...]:
+    """One to four options for a criterion."""
+    count = draw(st.integers(min_value=1, max_value=4))
+    return tuple(
+        Option(draw(scoring_titles()), draw(scoring_points()), draw(scoring_markers()))
+        for _ in range(count)
+    )
+
+
+@st.composite
+def scoring_sheets(draw: st.DrawFn, max_groups: int = 3, max_criteria: int = 3) -> ScoringSheet:
+    """A consistent sheet (maxima add up; the total need not be 100) with parts A, B and maybe C.
+
+    Criterion maxima are their best option; group and part maxima the sums of their children.
+    """
+    parts = []
+    number = 0
+    for letter in "ABC"[: draw(st.integers(min_value=1, max_value=3))]:
+        groups = []
+        for _ in range(draw(st.integers(min_value=1, max_value=max_groups))):
+            number += 1
+            title = draw(scoring_titles())
+            description = draw(st.sampled_from(("", "note")))
+            if draw(st.booleans()):
+                options = draw(scoring_options())
+                best = max(o.points for o in options)
+                only = Criterion(
+                    f"{letter}.{number}.1",
+                    title,
+                    best,
+                    options,
+                    draw(scoring_markers()),
+                    description,
+                )
+                groups.append(
+                    Group(number, title, best, (only,), direct=True, description=description)
+                )
+                continue
+            criteria = []
+            for position in range(1, draw(st.integers(min_value=1, max_value=max_criteria)) + 1):
+                options = draw(scoring_options())
+                criteria.append(
+                    Criterion(
+                        f"{letter}.{number}.{position}",
+                        draw(scoring_titles()),
+                        max(o.points for o in options),
+                        options,
+                        draw(scoring_markers()),
+                        draw(st.sampled_from(("", "how to judge"))),
+                    )
+                )
+            groups.append(
+                Group(
+                    number,
+                    title,
+                    sum(c.maximum for c in criteria),
+                    tuple(criteria),
+                    description=description,
+                )
+            )
+        parts.append(
+            Part(
+                letter,
+                f"Phần {letter}. {draw(scoring_titles())}",
+                sum(g.maximum for g in groups),
+                tuple(groups),
+            )
+        )
+    return ScoringSheet(
+        draw(st.integers(min_value=1, max_value=26)), "food", "coffee", tuple(parts)
+    )
+
+
+@st.composite
+def scoring_answers(
+    draw: st.DrawFn, sheet: ScoringSheet, allow_none: bool = True
+) -> dict[str, int | None]:
+    """One answer per criterion of ``sheet``: an option index, sometimes ``None`` (no option)."""
+    answers: dict[str, int | None] = {}
+    for criterion in sheet.criteria:
+        choices: st.SearchStrategy[int | None] = st.integers(
+            min_value=0, max_value=len(criterion.options) - 1
+        )
+        if allow_none:
+            choices = st.one_of(choices, st.none())
+        answers[criterion.code] = draw(choices)
+    return answers
+
+
+@st.composite
+def scored_sheets(draw: st.DrawFn) -> tuple[ScoringSheet, dict[str, int | None]]:
+    """A generated sheet with one set of answers."""
+    sheet = draw(scoring_sheets())
+    return sheet, draw(scoring_answers(sheet))
+
+
+@st.composite
+def council_sheets(
+    draw: st.DrawFn, max_members: int = 4
+) -> tuple[ScoringSheet, list[dict[str, int | None]]]:
+    """A generated sheet with one to ``max_members`` members' answers."""
+    sheet = draw(scoring_sheets())
+    count = draw(st.integers(min_value=1, max_value=max_members))
+    return sheet, [draw(scoring_answers(sheet)) for _ in range(count)]

@@ -1,0 +1,60 @@
+"""Decision 148's scoring sheets: model, evaluation, councils, upgrade advice and loading.
+
+Facts page section 3. Typical use::
+
+    from ocop_workflow.scoring import ScoringSheet, shipped_sheet
+    sheet = shipped_sheet(13)                      # coffee and cocoa, written by this project
+    result = sheet.evaluate({code: 0 for code in sheet.codes})
+    result.total, result.stars, result.unmet[3], result.advice()
+"""
+
+from __future__ import annotations
+
+from ocop_workflow.scoring.advice import Advice, Change, advise
+from ocop_workflow.scoring.catalogue import SHEETS, shipped_sheet, shipped_sheet_numbers
+from ocop_workflow.scoring.council import (
+    Agreement,
+    CouncilPolicy,
+    CouncilResult,
+    evaluate_council,
+    minimum_met,
+)
+from ocop_workflow.scoring.evaluation import Answers, SheetResult, UnmetMinimum
+from ocop_workflow.scoring.loading import read_outline_csv, write_outline_csv
+from ocop_workflow.scoring.model import (
+    MINIMUM_STARS,
+    Criterion,
+    Group,
+    Option,
+    Part,
+    ScoringSheet,
+)
+from ocop_workflow.scoring.problems import Problem, ProblemKind, SheetError
+
+__all__ = [
+    "MINIMUM_STARS",
+    "SHEETS",
+    "Advice",
+    "Agreement",
+    "Answers",
+    "Change",
+    "CouncilPolicy",
+    "CouncilResult",
+    "Criterion",
+    "Group",
+    "Option",
+    "Part",
+    "Problem",
+    "ProblemKind",
+    "ScoringSheet",
+    "SheetError",
+    "SheetResult",
+    "UnmetMinimum",
+    "advise",
+    "evaluate_council",
+    "minimum_met",
+    "read_outline_csv",
+    "shipped_sheet",
+    "shipped_sheet_numbers",
+    "write_outline_csv",
+]

@@ -1,0 +1,200 @@
+"""A council's result: several members' evaluations of the same product on the same sheet.
+
+Facts page section 2: the score is the council's average of its members' scores, so it can be
+fractional (49.99 is 2 stars, 50.00 is 3 stars). Section 3's per-star minimums are judged per
+criterion; how a council reaches a verdict on each is a :class:`CouncilPolicy`.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import types
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import attrs
+
+from ocop_workflow.errors import InvalidInput
+from ocop_workflow.rules import StarBands
+from ocop_workflow.scoring.evaluation import (
+    Answers,
+    SheetResult,
+    UnmetMinimum,
+    minimum_stars_of,
+)
+from ocop_workflow.scoring.model import ScoringSheet
+
+if TYPE_CHECKING:
+    from ocop_workflow.scoring.advice import Advice
+
+__all__ = ["Agreement", "CouncilPolicy", "CouncilResult", "evaluate_council", "minimum_met"]
+
+
+class Agreement(enum.Enum):
+    """When a per-star minimum counts as met by a council."""
+
+    MAJORITY = "majority"
+    """More than half of the members met it (a tie is not a majority: it counts as unmet)."""
+    ALL = "all"
+    """Every member met it."""
+    MEAN_POINTS = "mean_points"
+    """The members' mean points on the criterion reach the required points."""
+
+
+def minimum_met(points: Sequence[float], need: float, agreement: Agreement) -> bool:
+    """Whether members who gave ``points`` on one criterion meet a minimum of ``need`` points."""
+    if agreement is Agreement.MEAN_POINTS:
+        return math.fsum(points) >= need * len(points)
+    met = sum(1 for p in points if p >= need)
+    if agreement is Agreement.ALL:
+        return met == len(points)
+    return 2 * met > len(points)
+
+
+@attrs.frozen
+class CouncilPolicy:
+    """How a council's star is decided from its members' evaluations.
+
+    ``minimums`` defaults to :attr:`Agreement.MAJORITY`. Why: a council decides by vote, and a
+    minimum is a yes/no question ("does the product have a certified quality system?"), so the
+    verdict of most members is the council's verdict. ``ALL`` would let a single dissenting member
+    veto a star that the rest of the council found earned; ``MEAN_POINTS`` would let one generous
+    member lift a criterion that most members found unmet. A tie counts as unmet, because a
+    certificate is granted only on positive evidence (provinces revoke certificates over exactly
+    these minimums, facts page section 3).
+
+    ``bands`` places the council's mean total in a star band (section 2).
+    """
+
+    minimums: Agreement = attrs.field(
+        default=Agreement.MAJORITY, validator=attrs.validators.instance_of(Agreement)
+    )
+    bands: StarBands = attrs.field(
+        factory=StarBands, validator=attrs.validators.instance_of(StarBands)
+    )
+
+
+def _members_tuple(value: Iterable[SheetResult]) -> tuple[SheetResult, ...]:
+    if isinstance(value, tuple):
+        return value
+    if not isinstance(value, Iterable):
+        raise InvalidInput(f"'members' must be one or more SheetResult (got {value!r})")
+    return tuple(value)
+
+
+def _check_members(
+    instance: CouncilResult, attribute: attrs.Attribute[object], value: object
+) -> None:
+    if (
+        not isinstance(value, tuple)
+        or not value
+        or not all(isinstance(m, SheetResult) for m in value)
+    ):
+        raise InvalidInput(f"'members' must be one or more SheetResult (got {value!r})")
+    first = value[0].sheet
+    for position, member in enumerate(value):
+        if member.sheet is not first and member.sheet != first:
+            raise InvalidInput(
+                f"'members' must evaluate the same sheet: member {position} used sheet "
+                f"{member.sheet.number}, member 0 sheet {first.number}"
+            )
+
+
+@attrs.frozen
+class CouncilResult:
+    """A council's evaluation: the mean of its members' totals, minimums judged by ``policy``.
+
+    ``total`` is the mean of the members' totals; ``parts`` the mean of each part (their sum equals
+    ``total`` up to float rounding). ``unmet[star]`` lists every minimum that blocks ``star`` under
+    the policy (cumulative, like :class:`SheetResult`), each saying how many members met it.
+    """
+
+    members: tuple[SheetResult, ...] = attrs.field(
+        converter=_members_tuple, validator=_check_members
+    )
+    policy: CouncilPolicy = attrs.field(factory=CouncilPolicy)
+    parts: Mapping[str, float] = attrs.field(init=False)
+    total: float = attrs.field(init=False)
+    band_stars: int = attrs.field(init=False)
+    minimum_stars: int = attrs.field(init=False)
+    stars: int = attrs.field(init=False)
+    unmet: Mapping[int, tuple[UnmetMinimum, ...]] = attrs.field(init=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        count = len(self.members)
+        sheet = self.sheet
+        parts = {
+            part.letter: math.fsum(m.parts[part.letter] for m in self.members) / count
+            for part in sheet.parts
+        }
+        total = math.fsum(m.total for m in self.members) / count
+        unmet: dict[int, list[UnmetMinimum]] = {3: [], 4: [], 5: []}
+        for criterion in sheet.criteria:
+            given = [m.points[criterion.code] for m in self.members]
+            for star in (3, 4, 5):
+                need = criterion.requirement(star)
+                if need and not minimum_met(given, need, self.policy.minimums):
+                    unmet[star].append(
+                        UnmetMinimum(
+                            star=star,
+                            code=criterion.code,
+                            title=criterion.title,
+                            required_points=need,
+                            required_option=criterion.lowest_option_reaching(need),
+                            chosen=None,
+                            chosen_points=math.fsum(given) / count,
+                            met_by=sum(1 for p in given if p >= need),
+                            members=count,
+                        )
+                    )
+        frozen = {star: tuple(items) for star, items in unmet.items()}
+        band = self.policy.bands.stars(total)
+        minimum = minimum_stars_of(frozen)
+        values = {
+            "parts": types.MappingProxyType(parts),
+            "total": total,
+            "band_stars": band,
+            "minimum_stars": minimum,
+            "stars": min(band, minimum),
+            "unmet": types.MappingProxyType(frozen),
+        }
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+    @property
+    def sheet(self) -> ScoringSheet:
+        """The sheet every member used."""
+        return self.members[0].sheet
+
+    @property
+    def sheet_number(self) -> int:
+        """The sheet's number (1-26)."""
+        return self.sheet.number
+
+    def advice(self) -> Advice | None:
+        """The cheapest option changes (applied to every member's answers) that raise ``stars`` by
+        one; ``None`` at 5 stars or when no change can. See
+        :func:`ocop_workflow.scoring.advice.advise`."""
+        from ocop_workflow.scoring.advice import advise
+
+        return advise(
+            self.sheet,
+            tuple(m.answers for m in self.members),
+            self.stars,
+            self.policy.bands,
+            self.policy.minimums,
+        )
+
+
+def evaluate_council(
+    sheet: ScoringSheet, answer_sets: Sequence[Answers], policy: CouncilPolicy | None = None
+) -> CouncilResult:
+    """Evaluate each member's answers on ``sheet`` and combine them under ``policy``."""
+    chosen = CouncilPolicy() if policy is None else policy
+    if isinstance(answer_sets, Mapping) or not answer_sets:
+        raise InvalidInput(
+            f"'answer_sets' must be one answer mapping per member (got {answer_sets!r})"
+        )
+    members = tuple(sheet.evaluate(answers, chosen.bands) for answers in answer_sets)
+    return CouncilResult(members, chosen)

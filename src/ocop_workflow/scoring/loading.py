@@ -1,0 +1,883 @@
+"""Reading and writing sheets: this library's TOML/JSON format and the flat outline CSV.
+
+The TOML/JSON format is described in ``docs/sheet-format.md``. Both readers report every problem
+at once (facts page section 3: transcriptions have errors, and a loader must name each one with its
+row or code, expected and found value, never trust or silently repair them).
+
+Outline CSV (columns ``title, description, level, stars, score``; level 0 part, 1 group or a
+criterion whose options sit directly under it, 2 criterion, 3 option). Rows are numbered as a
+spreadsheet shows them: the header is row 1, and a quoted multi-line title is still one row.
+
+How a lenient load builds a sheet despite problems (every one of these is also reported):
+
+* a missing or non-numeric maximum is replaced by what the children give: a criterion's best
+  option, a group's or part's sum of children;
+* a non-numeric or negative option score counts as 0 points (the option is kept, so the option
+  indexes still match the file);
+* a bad star marker (not 3, 4 or 5, or on a part or a group with criteria) is ignored;
+* a criterion, group or part with nothing under it, an option before any criterion, and a row with
+  an unknown level are left out (codes are then the positions in the built sheet; group numbers
+  keep counting the file's group rows);
+* a part title without "Phần X" / "Part X" takes the next letter (A, B, C...).
+
+If not even one part with one criterion can be built, :class:`SheetError` is raised even when
+lenient.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+
+import attrs
+
+from ocop_workflow.errors import InvalidInput
+from ocop_workflow.scoring.catalogue import SHEETS
+from ocop_workflow.scoring.model import MINIMUM_STARS, Criterion, Group, Option, Part, ScoringSheet
+from ocop_workflow.scoring.problems import Problem, ProblemKind, SheetError, check_sheet, fmt_points
+
+__all__ = [
+    "COLUMNS",
+    "FORMAT_VERSION",
+    "load_sheet",
+    "read_outline_csv",
+    "sheet_from_dict",
+    "sheet_from_toml_text",
+    "sheet_to_dict",
+    "write_outline_csv",
+]
+
+COLUMNS = ("title", "description", "level", "stars", "score")
+"""The outline CSV's columns, in order."""
+
+FORMAT_VERSION = 1
+"""The ``format`` value of this library's TOML/JSON sheet files."""
+
+_PART_LETTER = re.compile(r"\s*(?:Phần|Part)\s+([A-Z])\b")
+_GROUP_NUMBER = re.compile(r"\s*(\d+)\s*\.")
+_ASTERISKS = re.compile(r"(?<!\*)\*{3,5}(?!\*)")
+
+
+# --------------------------------------------------------------------------------------------
+# TOML / JSON
+
+
+def load_sheet(path: str | Path) -> ScoringSheet:
+    """Read a ``.toml`` or ``.json`` sheet file strictly (:class:`SheetError` on any problem)."""
+    source = Path(path)
+    suffix = source.suffix.lower()
+    if suffix not in (".toml", ".json"):
+        raise InvalidInput(f"'path' must end in .toml or .json (got {str(source)!r})")
+    try:
+        text = source.read_text(encoding="utf-8")
+    except OSError as error:
+        raise InvalidInput(f"'path': cannot read sheet file {str(source)!r} ({error})") from None
+    if suffix == ".toml":
+        return sheet_from_toml_text(text, source=str(source))
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        problem = Problem(ProblemKind.STRUCTURE, f"not valid JSON: {error}", row=error.lineno)
+        raise SheetError(str(source), (problem,)) from None
+    if not isinstance(data, dict):
+        problem = Problem(
+            ProblemKind.STRUCTURE,
+            "the top level must be an object",
+            expected="an object",
+            found=type(data).__name__,
+        )
+        raise SheetError(str(source), (problem,))
+    return sheet_from_dict(data, source=str(source))
+
+
+def sheet_from_toml_text(text: str, source: str = "<toml>") -> ScoringSheet:
+    """Parse TOML text in this library's sheet format, strictly."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise SheetError(
+            source, (Problem(ProblemKind.STRUCTURE, f"not valid TOML: {error}"),)
+        ) from None
+    return sheet_from_dict(data, source=source)
+
+
+class _Collector:
+    """Problems found while reading, in the order found."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(
+        self,
+        kind: ProblemKind,
+        message: str,
+        *,
+        row: int | None = None,
+        code: str | None = None,
+        expected: str | None = None,
+        found: str | None = None,
+    ) -> None:
+        self.problems.append(Problem(kind, message, row, code, expected, found))
+
+
+def _number(value: object, where: str, field: str, out: _Collector) -> float | None:
+    if value is None:
+        out.add(
+            ProblemKind.MISSING_MAXIMUM if field == "maximum" else ProblemKind.STRUCTURE,
+            f"{field!r} is missing",
+            code=where,
+            expected="a number",
+            found="nothing",
+        )
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        out.add(
+            ProblemKind.NOT_A_NUMBER,
+            f"{field!r} is not a number",
+            code=where,
+            expected="a number",
+            found=repr(value),
+        )
+        return None
+    if value < 0:
+        out.add(
+            ProblemKind.NOT_A_NUMBER,
+            f"{field!r} must not be negative",
+            code=where,
+            expected="a number >= 0",
+            found=repr(value),
+        )
+        return None
+    return float(value)
+
+
+def _marker(value: object, where: str, out: _Collector) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or value not in MINIMUM_STARS:
+        out.add(
+            ProblemKind.BAD_STAR_MARKER,
+            "'min_star' must be 3, 4 or 5",
+            code=where,
+            expected="3, 4 or 5",
+            found=repr(value),
+        )
+        return None
+    return int(value)
+
+
+def _text(
+    data: Mapping[str, object], key: str, where: str, out: _Collector, default: str | None = None
+) -> str:
+    value = data.get(key, default)
+    if not isinstance(value, str):
+        out.add(
+            ProblemKind.STRUCTURE,
+            f"{key!r} must be a string",
+            code=where,
+            expected="a string",
+            found=repr(value),
+        )
+        return ""
+    return value
+
+
+def _items(
+    data: Mapping[str, object], key: str, where: str, out: _Collector
+) -> list[Mapping[str, object]]:
+    value = data.get(key)
+    if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
+        out.add(
+            ProblemKind.STRUCTURE,
+            f"{key!r} must be a non-empty list of tables",
+            code=where,
+            expected="a non-empty list",
+            found=repr(value) if value is not None else "nothing",
+        )
+        return []
+    return value
+
+
+def _options(data: Mapping[str, object], code: str, out: _Collector) -> list[Option]:
+    options = []
+    for index, item in enumerate(_items(data, "options", code, out)):
+        where = f"{code}/{index}"
+        points = _number(item.get("points"), where, "points", out)
+        options.append(
+            Option(
+                _text(item, "title", where, out),
+                0.0 if points is None else points,
+                _marker(item.get("min_star"), where, out),
+            )
+        )
+    return options
+
+
+def _criterion(data: Mapping[str, object], code: str, out: _Collector) -> Criterion | None:
+    options = _options(data, code, out)
+    maximum = _number(data.get("maximum"), code, "maximum", out)
+    if not options:
+        return None
+    return Criterion(
+        code=code,
+        title=_text(data, "title", code, out),
+        maximum=max(o.points for o in options) if maximum is None else maximum,
+        options=tuple(options),
+        min_star=_marker(data.get("min_star"), code, out),
+        description=_text(data, "description", code, out, default=""),
+    )
+
+
+def sheet_from_dict(data: Mapping[str, object], source: str = "<dict>") -> ScoringSheet:
+    """Build a sheet from the parsed TOML/JSON structure, strictly (``docs/sheet-format.md``)."""
+    out = _Collector()
+    if data.get("format") != FORMAT_VERSION:
+        out.add(
+            ProblemKind.STRUCTURE,
+            "unknown 'format'",
+            code="sheet",
+            expected=str(FORMAT_VERSION),
+            found=repr(data.get("format")),
+        )
+    number = data.get("number")
+    if isinstance(number, bool) or not isinstance(number, int) or number not in SHEETS:
+        out.add(
+            ProblemKind.STRUCTURE,
+            "'number' must be a sheet number",
+            code="sheet",
+            expected="1 to 26",
+            found=repr(number),
+        )
+        number = 0
+    default_group, default_sub = SHEETS.get(number, ("", ""))
+    group = _text(data, "group", "sheet", out, default=default_group)
+    sub_group = _text(data, "sub_group", "sheet", out, default=default_sub)
+    parts: list[Part] = []
+    group_number = 0
+    for part_data in _items(data, "parts", "sheet", out):
+        letter = part_data.get("letter")
+        if not isinstance(letter, str) or not re.fullmatch(r"[A-Z]", letter):
+            out.add(
+                ProblemKind.STRUCTURE,
+                "'letter' must be one capital letter",
+                code="sheet",
+                expected="A, B, C...",
+                found=repr(letter),
+            )
+            continue
+        groups: list[Group] = []
+        for group_data in _items(part_data, "groups", letter, out):
+            group_number += 1
+            label = f"{letter}.{group_number}"
+            title = _text(group_data, "title", label, out)
+            description = _text(group_data, "description", label, out, default="")
+            if "options" in group_data:
+                if "criteria" in group_data:
+                    out.add(
+                        ProblemKind.STRUCTURE,
+                        "a group has 'options' or 'criteria', not both",
+                        code=label,
+                        expected="one of them",
+                        found="both",
+                    )
+                criterion = _criterion(
+                    {**group_data, "description": description}, f"{label}.1", out
+                )
+                if criterion is not None:
+                    groups.append(
+                        Group(
+                            group_number,
+                            title,
+                            criterion.maximum,
+                            (criterion,),
+                            direct=True,
+                            description=description,
+                        )
+                    )
+                continue
+            if "min_star" in group_data:
+                out.add(
+                    ProblemKind.BAD_STAR_MARKER,
+                    "a group with criteria cannot carry 'min_star'",
+                    code=label,
+                    expected="no marker",
+                    found=repr(group_data["min_star"]),
+                )
+            criteria = []
+            for position, criterion_data in enumerate(
+                _items(group_data, "criteria", label, out), 1
+            ):
+                made = _criterion(criterion_data, f"{label}.{position}", out)
+                if made is not None:
+                    criteria.append(made)
+            maximum = _number(group_data.get("maximum"), label, "maximum", out)
+            if criteria:
+                total = math.fsum(c.maximum for c in criteria)
+                groups.append(
+                    Group(
+                        group_number,
+                        title,
+                        total if maximum is None else maximum,
+                        tuple(criteria),
+                        description=description,
+                    )
+                )
+        maximum = _number(part_data.get("maximum"), letter, "maximum", out)
+        if groups:
+            total = math.fsum(g.maximum for g in groups)
+            parts.append(
+                Part(
+                    letter,
+                    _text(part_data, "title", letter, out),
+                    total if maximum is None else maximum,
+                    tuple(groups),
+                )
+            )
+    if out.problems or not parts or not number:
+        raise SheetError(source, tuple(out.problems))
+    try:
+        sheet = ScoringSheet(number, group, sub_group, tuple(parts))
+    except InvalidInput as error:
+        raise SheetError(source, (Problem(ProblemKind.STRUCTURE, str(error)),)) from None
+    problems = check_sheet(sheet)
+    if problems:
+        raise SheetError(source, problems)
+    return sheet
+
+
+def _options_to_list(options: tuple[Option, ...]) -> list[dict[str, object]]:
+    out: list[dict[str, object]] = []
+    for option in options:
+        item: dict[str, object] = {"title": option.title, "points": option.points}
+        if option.min_star is not None:
+            item["min_star"] = option.min_star
+        out.append(item)
+    return out
+
+
+def sheet_to_dict(sheet: ScoringSheet) -> dict[str, object]:
+    """``sheet`` as the structure :func:`sheet_from_dict` reads (JSON-ready, TOML-shaped)."""
+    parts: list[dict[str, object]] = []
+    for part in sheet.parts:
+        groups: list[dict[str, object]] = []
+        for group in part.groups:
+            entry: dict[str, object] = {"title": group.title, "maximum": group.maximum}
+            if group.description:
+                entry["description"] = group.description
+            if group.direct:
+                only = group.criteria[0]
+                if only.min_star is not None:
+                    entry["min_star"] = only.min_star
+                entry["options"] = _options_to_list(only.options)
+            else:
+                criteria: list[dict[str, object]] = []
+                for criterion in group.criteria:
+                    item: dict[str, object] = {
+                        "title": criterion.title,
+                        "maximum": criterion.maximum,
+                    }
+                    if criterion.description:
+                        item["description"] = criterion.description
+                    if criterion.min_star is not None:
+                        item["min_star"] = criterion.min_star
+                    item["options"] = _options_to_list(criterion.options)
+                    criteria.append(item)
+                entry["criteria"] = criteria
+            groups.append(entry)
+        parts.append(
+            {"letter": part.letter, "title": part.title, "maximum": part.maximum, "groups": groups}
+        )
+    return {
+        "format": FORMAT_VERSION,
+        "number": sheet.number,
+        "group": sheet.group,
+        "sub_group": sheet.sub_group,
+        "parts": parts,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Outline CSV
+
+
+@attrs.define
+class _Node:
+    """A header or option row while the tree is being built."""
+
+    row: int
+    title: str
+    description: str
+    maximum: float | None
+    stars: int | None
+    children: list[_Node] = attrs.field(factory=list)
+    number: int = 0
+    letter: str = ""
+    direct: bool = False
+    unreadable: bool = False
+
+
+def _cell_number(text: str, row: int, column: str, out: _Collector) -> tuple[float | None, bool]:
+    """(value, present): a blank cell is (None, False); an unreadable one (None, True)."""
+    cleaned = text.strip()
+    if not cleaned:
+        return None, False
+    try:
+        value = float(cleaned)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        out.add(
+            ProblemKind.NOT_A_NUMBER,
+            f"the {column!r} cell is not a number >= 0",
+            row=row,
+            expected="a number",
+            found=repr(text),
+        )
+        return None, True
+    return value, True
+
+
+def _parse_stars(text: str, title: str, row: int, out: _Collector) -> int | None:
+    value, present = _cell_number(text, row, "stars", out)
+    if not present or value is None:
+        marks = _ASTERISKS.findall(title)
+        if marks and not present:
+            out.add(
+                ProblemKind.BAD_STAR_MARKER,
+                "the title carries a star marker the 'stars' column lacks",
+                row=row,
+                expected=str(len(marks[-1])),
+                found="empty",
+            )
+        return None
+    if value not in MINIMUM_STARS:
+        out.add(
+            ProblemKind.BAD_STAR_MARKER,
+            "a star marker must be 3, 4 or 5",
+            row=row,
+            expected="3, 4 or 5",
+            found=repr(text),
+        )
+        return None
+    stars = int(value)
+    marks = _ASTERISKS.findall(title)
+    if marks and len(marks[-1]) != stars:
+        out.add(
+            ProblemKind.BAD_STAR_MARKER,
+            "the title's asterisks and the 'stars' column disagree",
+            row=row,
+            expected=f"{stars} asterisks",
+            found=marks[-1],
+        )
+    return stars
+
+
+def _read_rows(path: Path, out: _Collector) -> list[tuple[int, dict[str, str]]]:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            records = list(csv.reader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise SheetError(
+            str(path), (Problem(ProblemKind.STRUCTURE, f"cannot read the file: {error}"),)
+        ) from None
+    if not records:
+        raise SheetError(str(path), (Problem(ProblemKind.STRUCTURE, "the file is empty", row=1),))
+    header = [cell.strip().lower() for cell in records[0]]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise SheetError(
+            str(path),
+            (
+                Problem(
+                    ProblemKind.STRUCTURE,
+                    "the header lacks columns",
+                    row=1,
+                    expected=", ".join(COLUMNS),
+                    found=", ".join(header),
+                ),
+            ),
+        )
+    where = {c: header.index(c) for c in COLUMNS}
+    rows = []
+    for number, record in enumerate(records[1:], start=2):
+        if not any(cell.strip() for cell in record):
+            continue
+        cells = {c: (record[i] if i < len(record) else "") for c, i in where.items()}
+        rows.append((number, cells))
+    return rows
+
+
+def _build_tree(rows: list[tuple[int, dict[str, str]]], out: _Collector) -> list[_Node]:
+    parts: list[_Node] = []
+    group_count = 0
+    seen_numbers: dict[int, int] = {}
+    group: _Node | None = None
+    criterion: _Node | None = None
+    for row, cells in rows:
+        title, description = cells["title"], cells["description"]
+        level_text = cells["level"].strip()
+        if level_text not in ("0", "1", "2", "3"):
+            out.add(
+                ProblemKind.STRUCTURE,
+                "unknown level; row left out",
+                row=row,
+                expected="0, 1, 2 or 3",
+                found=repr(cells["level"]),
+            )
+            continue
+        level = int(level_text)
+        score, present = _cell_number(cells["score"], row, "score", out)
+        stars = _parse_stars(cells["stars"], title, row, out)
+        node = _Node(row, title, description, score, stars, unreadable=present and score is None)
+        if level == 0:
+            if stars is not None:
+                out.add(
+                    ProblemKind.BAD_STAR_MARKER,
+                    "a part cannot carry a star marker; ignored",
+                    row=row,
+                    expected="empty",
+                    found=str(stars),
+                )
+                node.stars = None
+            if description.strip():
+                out.add(
+                    ProblemKind.STRUCTURE,
+                    "a part has no description; ignored",
+                    row=row,
+                    expected="empty",
+                    found=repr(description),
+                )
+                node.description = ""
+            parts.append(node)
+            group = criterion = None
+        elif level == 1:
+            group_count += 1
+            node.number = group_count
+            written = _GROUP_NUMBER.match(title)
+            if written:
+                value = int(written.group(1))
+                if value in seen_numbers:
+                    out.add(
+                        ProblemKind.DUPLICATE_CODE,
+                        f"group number {value} is used twice (first at row {seen_numbers[value]})",
+                        row=row,
+                        expected=str(group_count),
+                        found=str(value),
+                    )
+                elif value != group_count:
+                    out.add(
+                        ProblemKind.DUPLICATE_CODE,
+                        "the group number in the title is not the group's position",
+                        row=row,
+                        expected=str(group_count),
+                        found=str(value),
+                    )
+                seen_numbers.setdefault(value, row)
+            if not parts:
+                out.add(
+                    ProblemKind.STRUCTURE,
+                    "a group before any part; left out",
+                    row=row,
+                    expected="a part row (level 0) first",
+                    found="level 1",
+                )
+                group = criterion = None
+                continue
+            parts[-1].children.append(node)
+            group, criterion = node, None
+        elif level == 2:
+            if group is None:
+                out.add(
+                    ProblemKind.STRUCTURE,
+                    "a criterion outside any group; left out",
+                    row=row,
+                    expected="a group row (level 1) first",
+                    found="level 2",
+                )
+                criterion = None
+                continue
+            if group.direct:
+                out.add(
+                    ProblemKind.STRUCTURE,
+                    "a criterion in a group whose options sit directly under it; left out",
+                    row=row,
+                    expected="level 3",
+                    found="level 2",
+                )
+                criterion = None
+                continue
+            group.children.append(node)
+            criterion = node
+        else:
+            if description.strip():
+                out.add(
+                    ProblemKind.STRUCTURE,
+                    "an option has no description; ignored",
+                    row=row,
+                    expected="empty",
+                    found=repr(description),
+                )
+            if criterion is not None:
+                criterion.children.append(node)
+            elif group is not None and (group.direct or not group.children):
+                group.direct = True
+                group.children.append(node)
+            else:
+                out.add(
+                    ProblemKind.STRUCTURE,
+                    "an option outside any criterion; left out",
+                    row=row,
+                    expected="a criterion row first",
+                    found="level 3",
+                )
+    return parts
+
+
+def _maximum(node: _Node, children: list[float], what: str, out: _Collector, label: str) -> float:
+    """The node's maximum, or what its children give when it has none (reported)."""
+    if node.maximum is not None:
+        return node.maximum
+    given = max(children) if what == "criterion" else math.fsum(children)
+    if node.unreadable:  # already reported as not a number
+        return given
+    out.add(
+        ProblemKind.MISSING_MAXIMUM,
+        f"the {what} has no maximum; using its children's "
+        f"{'best option' if what == 'criterion' else 'sum'}",
+        row=node.row,
+        code=label,
+        expected="a number",
+        found=f"empty (children give {fmt_points(given)})",
+    )
+    return given
+
+
+def _options_of(nodes: list[_Node]) -> tuple[Option, ...]:
+    return tuple(Option(n.title, 0.0 if n.maximum is None else n.maximum, n.stars) for n in nodes)
+
+
+def read_outline_csv(
+    path: str | Path,
+    *,
+    number: int | None = None,
+    group: str | None = None,
+    sub_group: str | None = None,
+) -> tuple[ScoringSheet, tuple[Problem, ...]]:
+    """Read an outline CSV leniently: the sheet as built (see the module) and every problem.
+
+    ``number`` defaults to the digits of the file name (``sheet-13.csv`` is 13); ``group`` and
+    ``sub_group`` to that number's :data:`~ocop_workflow.scoring.catalogue.SHEETS` entry.
+    """
+    source = Path(path)
+    if number is None:
+        digits = re.findall(r"\d+", source.stem)
+        number = int(digits[-1]) if digits else None
+    if number not in SHEETS:
+        raise InvalidInput(
+            f"'number' must be a sheet number from 1 to 26 (got {number!r} for {str(source)!r})"
+        )
+    default_group, default_sub = SHEETS[number]
+    out = _Collector()
+    tree = _build_tree(_read_rows(source, out), out)
+    rows: dict[str, int] = {}
+    parts: list[Part] = []
+    used_letters: set[str] = set()
+    for part_node in tree:
+        written = _PART_LETTER.match(part_node.title)
+        letter = written.group(1) if written else ""
+        if not letter or letter in used_letters:
+            fallback = next(c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in used_letters)
+            if letter:
+                out.add(
+                    ProblemKind.DUPLICATE_CODE,
+                    f"part {letter} appears twice; using the next free letter",
+                    row=part_node.row,
+                    expected=fallback,
+                    found=letter,
+                )
+            letter = fallback
+        used_letters.add(letter)
+        groups: list[Group] = []
+        for group_node in part_node.children:
+            label = f"{letter}.{group_node.number}"
+            if not group_node.children:
+                out.add(
+                    ProblemKind.STRUCTURE,
+                    f"group {group_node.number} has no criteria or options; left out",
+                    row=group_node.row,
+                    expected="criteria or options",
+                    found="none",
+                )
+                continue
+            if group_node.direct:
+                code = f"{label}.1"
+                options = _options_of(group_node.children)
+                maximum = _maximum(group_node, [o.points for o in options], "criterion", out, code)
+                criterion = Criterion(
+                    code,
+                    group_node.title,
+                    maximum,
+                    options,
+                    group_node.stars,
+                    group_node.description,
+                )
+                rows[code] = rows[label] = group_node.row
+                for index, option_node in enumerate(group_node.children):
+                    rows[f"{code}/{index}"] = option_node.row
+                groups.append(
+                    Group(
+                        group_node.number,
+                        group_node.title,
+                        maximum,
+                        (criterion,),
+                        direct=True,
+                        description=group_node.description,
+                    )
+                )
+                continue
+            if group_node.stars is not None:
+                out.add(
+                    ProblemKind.BAD_STAR_MARKER,
+                    "a group with criteria cannot carry a star marker; ignored",
+                    row=group_node.row,
+                    code=label,
+                    expected="empty",
+                    found=str(group_node.stars),
+                )
+            criteria: list[Criterion] = []
+            for criterion_node in group_node.children:
+                code = f"{label}.{len(criteria) + 1}"
+                if not criterion_node.children:
+                    out.add(
+                        ProblemKind.STRUCTURE,
+                        f"a criterion with no options (a sub-heading?); left out of group {label}",
+                        row=criterion_node.row,
+                        expected="options",
+                        found="none",
+                    )
+                    continue
+                options = _options_of(criterion_node.children)
+                maximum = _maximum(
+                    criterion_node, [o.points for o in options], "criterion", out, code
+                )
+                criteria.append(
+                    Criterion(
+                        code,
+                        criterion_node.title,
+                        maximum,
+                        options,
+                        criterion_node.stars,
+                        criterion_node.description,
+                    )
+                )
+                rows[code] = criterion_node.row
+                for index, option_node in enumerate(criterion_node.children):
+                    rows[f"{code}/{index}"] = option_node.row
+            if not criteria:
+                continue
+            maximum = _maximum(group_node, [c.maximum for c in criteria], "group", out, label)
+            rows[label] = group_node.row
+            groups.append(
+                Group(
+                    group_node.number,
+                    group_node.title,
+                    maximum,
+                    tuple(criteria),
+                    description=group_node.description,
+                )
+            )
+        if not groups:
+            out.add(
+                ProblemKind.STRUCTURE,
+                "a part with no groups; left out",
+                row=part_node.row,
+                code=letter,
+                expected="groups",
+                found="none",
+            )
+            continue
+        maximum = _maximum(part_node, [g.maximum for g in groups], "part", out, letter)
+        rows[letter] = part_node.row
+        parts.append(Part(letter, part_node.title, maximum, tuple(groups)))
+    if not parts:
+        out.add(
+            ProblemKind.STRUCTURE,
+            "no part with criteria could be read",
+            expected="parts",
+            found="none",
+        )
+        raise SheetError(str(source), tuple(out.problems))
+    sheet = ScoringSheet(
+        number,
+        default_group if group is None else group,
+        default_sub if sub_group is None else sub_group,
+        tuple(parts),
+    )
+    problems = [*out.problems, *check_sheet(sheet, rows)]
+    problems.sort(key=lambda p: math.inf if p.row is None else p.row)
+    return sheet, tuple(problems)
+
+
+def write_outline_csv(sheet: ScoringSheet, path: str | Path) -> None:
+    """Write ``sheet`` as an outline CSV that :func:`read_outline_csv` reads back equal.
+
+    Part titles should start with "Phần X" or "Part X" for the letter to survive; otherwise the
+    reader gives parts the letters A, B, C... in order, which is what most sheets use anyway.
+    """
+
+    def marker(value: int | None) -> str:
+        return "" if value is None else str(value)
+
+    with Path(path).open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS)
+        for part in sheet.parts:
+            writer.writerow((part.title, "", 0, "", fmt_points(part.maximum)))
+            for group in part.groups:
+                if group.direct:
+                    only = group.criteria[0]
+                    writer.writerow(
+                        (
+                            group.title,
+                            group.description,
+                            1,
+                            marker(only.min_star),
+                            fmt_points(group.maximum),
+                        )
+                    )
+                    criteria: tuple[Criterion, ...] = ()
+                    options = only.options
+                else:
+                    writer.writerow(
+                        (group.title, group.description, 1, "", fmt_points(group.maximum))
+                    )
+                    criteria, options = group.criteria, ()
+                for criterion in criteria:
+                    writer.writerow(
+                        (
+                            criterion.title,
+                            criterion.description,
+                            2,
+                            marker(criterion.min_star),
+                            fmt_points(criterion.maximum),
+                        )
+                    )
+                    for option in criterion.options:
+                        writer.writerow(
+                            (
+                                option.title,
+                                "",
+                                3,
+                                marker(option.min_star),
+                                fmt_points(option.points),
+                            )
+                        )
+                for option in options:
+                    writer.writerow(
+                        (option.title, "", 3, marker(option.min_star), fmt_points(option.points))
+                    )

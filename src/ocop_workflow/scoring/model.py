@@ -1,0 +1,488 @@
+"""The scoring sheet as a tree of frozen value objects: sheet, part, group, criterion, option.
+
+Facts page section 3: a Decision 148 sheet has parts A, B and C; each part holds criterion groups;
+each group holds criteria, or is itself a criterion when its answer options sit directly under it;
+each option is worth some points and may carry a per-star minimum marker (3, 4 or 5 stars).
+
+Construction checks every value on its own (types, ranges, codes, markers) and raises
+:class:`~ocop_workflow.errors.InvalidInput` naming the field and quoting the value. Whether the
+declared maxima *add up* is a different question, asked by :meth:`ScoringSheet.problems`: a lenient
+load must be able to build a sheet from a transcription whose sums are wrong, so that arithmetic is
+reported rather than enforced here.
+
+Codes are positional: ``"C.6.3"`` is the third criterion of group 6, and group numbers count groups
+across the whole sheet (group 6 is the first group of part C on most sheets). A group whose options
+sit directly under it is a *direct* group: it holds exactly one criterion, coded ``"<part>.<n>.1"``,
+that repeats the group's title, description, maximum and marker.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, overload
+
+import attrs
+
+from ocop_workflow.errors import InvalidInput
+from ocop_workflow.rules import StarBands
+
+if TYPE_CHECKING:
+    from ocop_workflow.scoring.evaluation import Answers, SheetResult
+    from ocop_workflow.scoring.problems import Problem
+
+__all__ = ["MINIMUM_STARS", "Criterion", "Group", "Option", "Part", "ScoringSheet"]
+
+MINIMUM_STARS = (3, 4, 5)
+"""The stars a per-star minimum marker can name (facts page section 3: ``***`` to ``*****``)."""
+
+_DEFAULT_BANDS = StarBands()  # Decision 148's half-open bands (facts page section 2)
+
+_CODE = re.compile(r"[A-Z]\.[1-9][0-9]*\.[1-9][0-9]*")
+
+
+def _check_str(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str):
+        raise InvalidInput(f"{attribute.name!r} must be a string (got {value!r})")
+
+
+def _check_points(instance: object, attribute: attrs.Attribute[float], value: object) -> None:
+    if not isinstance(value, float) or not math.isfinite(value) or value < 0:
+        raise InvalidInput(f"{attribute.name!r} must be a finite number >= 0 (got {value!r})")
+
+
+def _to_points(value: object) -> object:
+    """Accept ints for convenience; keep anything else as is for the validator to judge."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def _check_marker(instance: object, attribute: attrs.Attribute[int | None], value: object) -> None:
+    if value is not None and (isinstance(value, bool) or value not in MINIMUM_STARS):
+        raise InvalidInput(f"{attribute.name!r} must be None, 3, 4 or 5 (got {value!r})")
+
+
+def _tuple_of(name: str) -> Callable[[object], tuple[object, ...]]:
+    def convert(value: object) -> tuple[object, ...]:
+        if isinstance(value, tuple):
+            return value
+        if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+            raise InvalidInput(f"{name!r} must be a sequence (got {value!r})")
+        return tuple(value)
+
+    return convert
+
+
+def _options_tuple(value: Iterable[Option]) -> tuple[Option, ...]:
+    return _tuple_of("options")(value)  # type: ignore[return-value]
+
+
+def _criteria_tuple(value: Iterable[Criterion]) -> tuple[Criterion, ...]:
+    return _tuple_of("criteria")(value)  # type: ignore[return-value]
+
+
+def _groups_tuple(value: Iterable[Group]) -> tuple[Group, ...]:
+    return _tuple_of("groups")(value)  # type: ignore[return-value]
+
+
+def _parts_tuple(value: Iterable[Part]) -> tuple[Part, ...]:
+    return _tuple_of("parts")(value)  # type: ignore[return-value]
+
+
+@attrs.frozen
+class Option:
+    """One answer option of a criterion: its points and, maybe, a per-star minimum marker.
+
+    ``min_star`` = 4 means: to be ranked 4 stars (or more) the product must reach at least this
+    option on its criterion, that is, an option worth at least ``points`` (facts page section 3).
+    """
+
+    title: str = attrs.field(validator=_check_str)
+    points: float = attrs.field(converter=_to_points, validator=_check_points)
+    min_star: int | None = attrs.field(default=None, validator=_check_marker)
+
+
+def _check_options(instance: Criterion, attribute: attrs.Attribute[object], value: object) -> None:
+    if not isinstance(value, tuple) or not value or not all(isinstance(o, Option) for o in value):
+        raise InvalidInput(
+            f"criterion {instance.code!r}: 'options' must be a non-empty tuple of Option "
+            f"(got {value!r})"
+        )
+
+
+def _check_code(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not _CODE.fullmatch(value):
+        raise InvalidInput(f"'code' must look like 'C.6.3' (got {value!r})")
+
+
+@attrs.frozen
+class Criterion:
+    """A criterion: the thing a council answers by choosing one option (0-based, sheet order).
+
+    ``maximum`` is the maximum declared by the sheet; on a consistent sheet it equals the best
+    option's points. ``min_star`` on the criterion itself makes it mandatory for that star: the
+    chosen option must be worth more than zero points (see :meth:`requirement`).
+    """
+
+    code: str = attrs.field(validator=_check_code)
+    title: str = attrs.field(validator=_check_str)
+    maximum: float = attrs.field(converter=_to_points, validator=_check_points)
+    options: tuple[Option, ...] = attrs.field(converter=_options_tuple, validator=_check_options)
+    min_star: int | None = attrs.field(default=None, validator=_check_marker)
+    description: str = attrs.field(default="", validator=_check_str)
+
+    @property
+    def best(self) -> float:
+        """Points of the best option."""
+        return max(o.points for o in self.options)
+
+    def requirement(self, star: int) -> float:
+        """The fewest points this criterion needs for the product to be ranked ``star`` stars.
+
+        Facts page section 3. Markers are cumulative: 4 stars also needs the 3-star minimums, so
+        the requirement for ``star`` is the largest of
+
+        * the points of every option marked for ``star`` or fewer stars (reaching "at least that
+          option" is judged by points, so the rule does not depend on the options' order), and
+        * when the criterion itself is marked for ``star`` or fewer: the smallest non-zero option,
+          i.e. the product must earn something here (``inf`` if no option earns points, which no
+          answer can meet).
+
+        0 means no minimum applies.
+        """
+        need = 0.0
+        for option in self.options:
+            if option.min_star is not None and option.min_star <= star:
+                need = max(need, option.points)
+        if self.min_star is not None and self.min_star <= star:
+            positive = [o.points for o in self.options if o.points > 0]
+            need = max(need, min(positive) if positive else math.inf)
+        return need
+
+    def lowest_option_reaching(self, points: float) -> int | None:
+        """Index of the cheapest option worth at least ``points`` (first in sheet order on ties)."""
+        best: int | None = None
+        for index, option in enumerate(self.options):
+            if option.points >= points and (
+                best is None or option.points < self.options[best].points
+            ):
+                best = index
+        return best
+
+
+def _check_criteria(instance: Group, attribute: attrs.Attribute[object], value: object) -> None:
+    if (
+        not isinstance(value, tuple)
+        or not value
+        or not all(isinstance(c, Criterion) for c in value)
+    ):
+        raise InvalidInput(
+            f"group {instance.number!r}: 'criteria' must be a non-empty tuple of Criterion "
+            f"(got {value!r})"
+        )
+
+
+def _check_number(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidInput(f"{attribute.name!r} must be a whole number >= 1 (got {value!r})")
+
+
+@attrs.frozen
+class Group:
+    """A criterion group ("1. TỔ CHỨC SẢN XUẤT"), numbered across the whole sheet.
+
+    ``direct`` is true when the group's options sit directly under it: the group is then its own
+    single criterion (code ``"<part>.<number>.1"``).
+    """
+
+    number: int = attrs.field(validator=_check_number)
+    title: str = attrs.field(validator=_check_str)
+    maximum: float = attrs.field(converter=_to_points, validator=_check_points)
+    criteria: tuple[Criterion, ...] = attrs.field(
+        converter=_criteria_tuple, validator=_check_criteria
+    )
+    direct: bool = False
+    description: str = attrs.field(default="", validator=_check_str)
+
+    def __attrs_post_init__(self) -> None:
+        if self.direct:
+            if len(self.criteria) != 1:
+                raise InvalidInput(
+                    f"group {self.number}: a direct group holds exactly one criterion "
+                    f"(got {len(self.criteria)})"
+                )
+            only = self.criteria[0]
+            if (only.title, only.description, only.maximum) != (
+                self.title,
+                self.description,
+                self.maximum,
+            ):
+                raise InvalidInput(
+                    f"group {self.number}: a direct group's criterion {only.code!r} must "
+                    "repeat the group's title, description and maximum "
+                    f"(got {only.title!r}, {only.maximum})"
+                )
+
+
+def _check_letter(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Z]", value):
+        raise InvalidInput(f"'letter' must be one capital letter such as 'A' (got {value!r})")
+
+
+def _check_groups(instance: Part, attribute: attrs.Attribute[object], value: object) -> None:
+    if not isinstance(value, tuple) or not value or not all(isinstance(g, Group) for g in value):
+        raise InvalidInput(
+            f"part {instance.letter!r}: 'groups' must be a non-empty tuple of Group (got {value!r})"
+        )
+
+
+@attrs.frozen
+class Part:
+    """A part of the sheet: A (40 points), B (25) or C (35) under Decision 148 (section 3)."""
+
+    letter: str = attrs.field(validator=_check_letter)
+    title: str = attrs.field(validator=_check_str)
+    maximum: float = attrs.field(converter=_to_points, validator=_check_points)
+    groups: tuple[Group, ...] = attrs.field(converter=_groups_tuple, validator=_check_groups)
+
+    @property
+    def criteria(self) -> tuple[Criterion, ...]:
+        """The part's criteria in sheet order."""
+        return tuple(c for g in self.groups for c in g.criteria)
+
+
+def _check_parts(instance: ScoringSheet, attribute: attrs.Attribute[object], value: object) -> None:
+    if not isinstance(value, tuple) or not value or not all(isinstance(p, Part) for p in value):
+        raise InvalidInput(f"'parts' must be a non-empty tuple of Part (got {value!r})")
+
+
+def _check_sheet_number(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 26:
+        raise InvalidInput(f"'number' must be a sheet number from 1 to 26 (got {value!r})")
+
+
+def _picker(positions: tuple[int, ...]) -> Callable[[Sequence[float]], tuple[float, ...]]:
+    """A C-speed function returning the items at ``positions`` as a tuple (even for 0 or 1)."""
+    if len(positions) > 1:
+        return operator.itemgetter(*positions)
+    if positions:
+        only = positions[0]
+        return lambda values: (values[only],)
+    return lambda values: ()
+
+
+@attrs.frozen
+class _Compiled:
+    """Flat tables built once per sheet so that :meth:`ScoringSheet.evaluate` stays cheap."""
+
+    codes: tuple[str, ...]
+    criteria: tuple[Criterion, ...]
+    points: tuple[dict[int | None, float], ...]
+    part_slices: tuple[tuple[str, int, int], ...]
+    letters: tuple[str, ...]
+    slices: tuple[slice, ...]
+    pick_marked: Callable[[Sequence[float]], tuple[float, ...]]
+    """Picks, from the points in sheet order, those of the criteria that have a minimum."""
+    needs: tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]]
+    """For 3, 4 and 5 stars: the points each of those criteria needs (0 when none)."""
+    index: Mapping[str, int]
+
+
+@attrs.frozen
+class ScoringSheet:
+    """One of Decision 148's 26 scoring sheets ("Bộ tiêu chí"), facts page section 3.
+
+    ``number`` is the sheet (1-26), ``group`` the product group ("food") and ``sub_group`` the
+    product sub-group ("coffee and cocoa"). ``criteria`` lists every criterion in sheet order.
+    """
+
+    number: int = attrs.field(validator=_check_sheet_number)
+    group: str = attrs.field(validator=_check_str)
+    sub_group: str = attrs.field(validator=_check_str)
+    parts: tuple[Part, ...] = attrs.field(converter=_parts_tuple, validator=_check_parts)
+    _compiled: _Compiled = attrs.field(init=False, eq=False, repr=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        letters = [p.letter for p in self.parts]
+        if len(set(letters)) != len(letters):
+            raise InvalidInput(f"'parts' letters must be unique (got {letters})")
+        last = 0
+        for part in self.parts:
+            for group in part.groups:
+                if group.number <= last:
+                    raise InvalidInput(
+                        f"part {part.letter}: group numbers must rise across the sheet "
+                        f"(got {group.number} after {last})"
+                    )
+                last = group.number
+                for position, criterion in enumerate(group.criteria, start=1):
+                    expected = f"{part.letter}.{group.number}.{position}"
+                    if criterion.code != expected:
+                        raise InvalidInput(
+                            f"criterion {criterion.code!r} sits at position {expected!r}: "
+                            "codes follow the position (part, group number, criterion number)"
+                        )
+        object.__setattr__(self, "_compiled", self._compile())
+
+    def _compile(self) -> _Compiled:
+        all_criteria = tuple(c for p in self.parts for c in p.criteria)
+        codes: list[str] = []
+        points: list[dict[int | None, float]] = []
+        slices: list[tuple[str, int, int]] = []
+        marked: list[int] = []
+        for part in self.parts:
+            start = len(codes)
+            for criterion in part.criteria:
+                position = len(codes)
+                codes.append(criterion.code)
+                table: dict[int | None, float] = dict(
+                    enumerate(o.points for o in criterion.options)
+                )
+                table[None] = 0.0  # None: assessed, and no option applies (section 3's "not met")
+                points.append(table)
+                if criterion.requirement(MINIMUM_STARS[-1]):
+                    marked.append(position)
+            slices.append((part.letter, start, len(codes)))
+        return _Compiled(
+            codes=tuple(codes),
+            criteria=all_criteria,
+            points=tuple(points),
+            part_slices=tuple(slices),
+            letters=tuple(letter for letter, _, _ in slices),
+            slices=tuple(slice(a, b) for _, a, b in slices),
+            pick_marked=_picker(tuple(marked)),
+            needs=(
+                tuple(all_criteria[i].requirement(3) for i in marked),
+                tuple(all_criteria[i].requirement(4) for i in marked),
+                tuple(all_criteria[i].requirement(5) for i in marked),
+            ),
+            index={code: i for i, code in enumerate(codes)},
+        )
+
+    @property
+    def criteria(self) -> tuple[Criterion, ...]:
+        """Every criterion in sheet order."""
+        return self._compiled.criteria
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """Every criterion code in sheet order."""
+        return self._compiled.codes
+
+    @property
+    def maximum(self) -> float:
+        """The declared total: the sum of the parts' maxima (100 on a consistent sheet)."""
+        return math.fsum(p.maximum for p in self.parts)
+
+    def criterion(self, code: str) -> Criterion:
+        """The criterion with ``code``; :class:`InvalidInput` naming the code if there is none."""
+        position = self._compiled.index.get(code)
+        if position is None:
+            raise InvalidInput(f"sheet {self.number} has no criterion {code!r}")
+        return self.criteria[position]
+
+    def problems(self) -> tuple[Problem, ...]:
+        """Every arithmetic inconsistency of the declared maxima (empty on a sound sheet)."""
+        from ocop_workflow.scoring.problems import check_sheet
+
+        return check_sheet(self)
+
+    def evaluate(self, answers: Answers, bands: StarBands | None = None) -> SheetResult:
+        """Score one set of answers: ``{"A.1.1": 2, ...}``, option indexes from 0 in sheet order.
+
+        Every criterion must be answered. ``None`` is an explicit answer meaning "assessed, and no
+        option applies": it earns 0 points and fails any minimum on that criterion. See
+        :class:`~ocop_workflow.scoring.evaluation.SheetResult`.
+        """
+        return _evaluation.evaluate(self, answers, _DEFAULT_BANDS if bands is None else bands)
+
+    @classmethod
+    def load(cls, path: str | Path) -> ScoringSheet:
+        """Read a sheet from this library's TOML or JSON format (``docs/sheet-format.md``).
+
+        Strict: raises :class:`~ocop_workflow.scoring.problems.SheetError` listing every problem.
+        """
+        from ocop_workflow.scoring.loading import load_sheet
+
+        return load_sheet(path)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> ScoringSheet:
+        """Build a sheet from the parsed TOML/JSON structure; strict, like :meth:`load`."""
+        from ocop_workflow.scoring.loading import sheet_from_dict
+
+        return sheet_from_dict(data)
+
+    def to_dict(self) -> dict[str, object]:
+        """The sheet as the plain structure :meth:`from_dict` reads (JSON-ready)."""
+        from ocop_workflow.scoring.loading import sheet_to_dict
+
+        return sheet_to_dict(self)
+
+    @overload
+    @classmethod
+    def from_outline_csv(
+        cls,
+        path: str | Path,
+        *,
+        strict: Literal[True] = True,
+        number: int | None = None,
+        group: str | None = None,
+        sub_group: str | None = None,
+    ) -> ScoringSheet: ...
+
+    @overload
+    @classmethod
+    def from_outline_csv(
+        cls,
+        path: str | Path,
+        *,
+        strict: Literal[False],
+        number: int | None = None,
+        group: str | None = None,
+        sub_group: str | None = None,
+    ) -> tuple[ScoringSheet, tuple[Problem, ...]]: ...
+
+    @classmethod
+    def from_outline_csv(
+        cls,
+        path: str | Path,
+        *,
+        strict: bool = True,
+        number: int | None = None,
+        group: str | None = None,
+        sub_group: str | None = None,
+    ) -> ScoringSheet | tuple[ScoringSheet, tuple[Problem, ...]]:
+        """Read a flat outline CSV (``title, description, level, stars, score``).
+
+        Strict (the default): raise :class:`~ocop_workflow.scoring.problems.SheetError` listing
+        every problem. ``strict=False``: return ``(sheet, problems)``, the sheet built as described
+        in :func:`ocop_workflow.scoring.loading.read_outline_csv`. ``number`` defaults to the
+        number in the file name (``sheet-13.csv``); ``group`` and ``sub_group`` default to the
+        catalogue entry of that number.
+        """
+        from ocop_workflow.scoring.loading import read_outline_csv
+
+        sheet, problems = read_outline_csv(path, number=number, group=group, sub_group=sub_group)
+        if not strict:
+            return sheet, problems
+        if problems:
+            from ocop_workflow.scoring.problems import SheetError
+
+            raise SheetError(str(path), problems)
+        return sheet
+
+    def to_outline_csv(self, path: str | Path) -> None:
+        """Write the sheet as a flat outline CSV that :meth:`from_outline_csv` reads back equal."""
+        from ocop_workflow.scoring.loading import write_outline_csv
+
+        write_outline_csv(self, path)
+
+
+# Imported last: evaluation builds on the classes above, and evaluate() needs it on every call
+# (a lazy import inside the method would cost a lookup per evaluation).
+from ocop_workflow.scoring import evaluation as _evaluation  # noqa: E402

@@ -1,0 +1,140 @@
+"""Council results: the mean of the members' totals, minimums judged by the policy."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+
+from ocop_workflow.errors import InvalidInput
+from ocop_workflow.scoring import (
+    Agreement,
+    CouncilPolicy,
+    CouncilResult,
+    Criterion,
+    Group,
+    Option,
+    Part,
+    ScoringSheet,
+    evaluate_council,
+    shipped_sheet,
+)
+from tests.strategies import council_sheets
+
+# One criterion with options near the band edges, and a second worth 1 point whose "yes" option is
+# a 3-star minimum. Every member below answers "yes" unless a test is about the minimum.
+_EDGE = ScoringSheet(
+    13,
+    "food",
+    "coffee",
+    (
+        Part(
+            "A",
+            "Phần A. edges",
+            100,
+            (
+                Group(
+                    1,
+                    "total",
+                    100,
+                    (
+                        Criterion(
+                            "A.1.1",
+                            "points",
+                            99,
+                            (
+                                Option("48.5", 48.5),
+                                Option("48.98", 48.98),
+                                Option("49", 49),
+                                Option("49.5", 49.5),
+                                Option("99", 99),
+                            ),
+                        ),
+                        Criterion(
+                            "A.1.2",
+                            "declared",
+                            1,
+                            (Option("no", 0), Option("yes", 1, min_star=3)),
+                        ),
+                    ),
+                ),
+            ),
+        ),
+    ),
+)
+
+
+def _members(*choices: tuple[int, int]) -> list[dict[str, int | None]]:
+    return [{"A.1.1": points, "A.1.2": declared} for points, declared in choices]
+
+
+def test_council_mean_of_49_99_is_two_stars() -> None:
+    # 49.98, 50, 50, 49.98 -> 49.99
+    result = evaluate_council(_EDGE, _members((1, 1), (2, 1), (2, 1), (1, 1)))
+    assert math.isclose(result.total, 49.99)
+    assert result.band_stars == 2
+    assert result.stars == 2
+
+
+def test_council_mean_of_exactly_50_is_three_stars() -> None:
+    result = evaluate_council(_EDGE, _members((0, 1), (3, 1)))  # 49.5 and 50.5
+    assert result.total == 50.0
+    assert (result.band_stars, result.stars) == (3, 3)
+    assert result.sheet_number == 13
+    assert dict(result.parts) == {"A": 50.0}
+
+
+def test_majority_is_the_default_and_a_tie_is_not_a_majority() -> None:
+    two_of_three = evaluate_council(_EDGE, _members((4, 1), (4, 1), (4, 0)))
+    assert two_of_three.stars == 5
+    tie = evaluate_council(_EDGE, _members((4, 1), (4, 0)))
+    assert tie.band_stars == 5
+    assert tie.minimum_stars == 2
+    (unmet,) = tie.unmet[3]
+    assert (unmet.code, unmet.met_by, unmet.members) == ("A.1.2", 1, 2)
+    assert "met by 1 of 2 members" in str(unmet)
+
+
+def test_policies_differ_on_a_split_council() -> None:
+    members = _members((4, 1), (4, 1), (4, 0))
+    assert evaluate_council(_EDGE, members, CouncilPolicy(Agreement.ALL)).stars == 2
+    assert evaluate_council(_EDGE, members, CouncilPolicy(Agreement.MAJORITY)).stars == 5
+    # Mean points: 2/3 of a point is under the 1 point the minimum needs.
+    assert evaluate_council(_EDGE, members, CouncilPolicy(Agreement.MEAN_POINTS)).stars == 2
+
+
+def test_mean_points_policy_compares_the_mean_with_the_requirement() -> None:
+    coffee = shipped_sheet(13)
+    base = {c.code: len(c.options) - 1 for c in coffee.criteria}
+    low = dict(base, **{"C.9.1": 1})  # 1 point, the 3-star minimum needs 2
+    high = dict(base, **{"C.9.1": 3})  # 3 points
+    policy = CouncilPolicy(Agreement.MEAN_POINTS)
+    assert evaluate_council(coffee, [low, high], policy).minimum_stars >= 3  # mean 2
+    assert evaluate_council(coffee, [low, low, high], policy).minimum_stars == 2  # mean 5/3
+
+
+def test_members_must_share_the_sheet() -> None:
+    coffee = shipped_sheet(13)
+    one = coffee.evaluate({c.code: 0 for c in coffee.criteria})
+    other = _EDGE.evaluate({"A.1.1": 0, "A.1.2": 0})
+    with pytest.raises(InvalidInput, match="must evaluate the same sheet"):
+        CouncilResult((one, other))
+    with pytest.raises(InvalidInput, match="'members' must be one or more SheetResult"):
+        CouncilResult(())
+    with pytest.raises(InvalidInput, match="'answer_sets' must be one answer mapping per member"):
+        evaluate_council(coffee, [])
+
+
+@given(council_sheets())
+def test_council_total_is_the_mean_and_star_is_capped(
+    case: tuple[ScoringSheet, list[dict[str, int | None]]],
+) -> None:
+    sheet, answer_sets = case
+    result = evaluate_council(sheet, answer_sets)
+    assert math.isclose(result.total, sum(m.total for m in result.members) / len(answer_sets))
+    assert math.isclose(result.total, math.fsum(result.parts.values()), abs_tol=1e-9)
+    assert result.stars == min(result.band_stars, result.minimum_stars)
+    if len(answer_sets) == 1:
+        (member,) = result.members
+        assert (result.stars, result.minimum_stars) == (member.stars, member.minimum_stars)

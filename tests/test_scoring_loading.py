@@ -1,0 +1,256 @@
+"""Loading sheets: the TOML/JSON format, the outline CSV (strict and lenient), and writing it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from ocop_workflow.errors import InvalidInput
+from ocop_workflow.scoring import (
+    ProblemKind,
+    ScoringSheet,
+    SheetError,
+    read_outline_csv,
+    shipped_sheet,
+    shipped_sheet_numbers,
+)
+from tests.strategies import scoring_sheets
+
+SHEETS = Path(__file__).resolve().parents[1].parent / "shared" / "domain" / "sheets"
+needs_sheets = pytest.mark.skipif(
+    not SHEETS.is_dir(), reason=f"the third-party sheet transcriptions are not at {SHEETS}"
+)
+
+HEADER = "title,description,level,stars,score\n"
+
+
+def _write(tmp_path: Path, body: str, name: str = "sheet-05.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(HEADER + body, encoding="utf-8")
+    return path
+
+
+# -- the project's own format --------------------------------------------------------------------
+
+
+def test_the_shipped_coffee_sheet_loads_strictly_and_totals_100() -> None:
+    assert shipped_sheet_numbers() == (13,)
+    sheet = shipped_sheet(13)
+    assert sheet.problems() == ()
+    assert sheet.maximum == 100.0
+    assert (sheet.group, sheet.sub_group) == ("food", "coffee and cocoa")
+    with pytest.raises(InvalidInput, match=r"no shipped sheet 2"):
+        shipped_sheet(2)
+
+
+def test_json_round_trip(tmp_path: Path) -> None:
+    sheet = shipped_sheet(13)
+    path = tmp_path / "coffee.json"
+    path.write_text(json.dumps(sheet.to_dict(), ensure_ascii=False), encoding="utf-8")
+    assert ScoringSheet.load(path) == sheet
+
+
+def test_toml_problems_are_all_listed(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(
+        """
+format = 1
+number = 13
+[[parts]]
+letter = "A"
+title = "A"
+maximum = 40
+[[parts.groups]]
+title = "g"
+maximum = 9
+min_star = 4
+[[parts.groups.criteria]]
+title = "c"
+maximum = "five"
+options = [{ title = "x", points = 6, min_star = 2 }]
+""",
+        encoding="utf-8",
+    )
+    with pytest.raises(SheetError) as caught:
+        ScoringSheet.load(path)
+    kinds = {p.kind for p in caught.value.problems}
+    assert kinds == {ProblemKind.BAD_STAR_MARKER, ProblemKind.NOT_A_NUMBER}
+    assert "A.1.1/0: 'min_star' must be 3, 4 or 5 (expected 3, 4 or 5, found 2)" in str(
+        caught.value
+    )
+    assert "'maximum' is not a number (expected a number, found 'five')" in str(caught.value)
+
+
+def test_toml_sums_are_checked(tmp_path: Path) -> None:
+    data = shipped_sheet(13).to_dict()
+    parts = data["parts"]
+    assert isinstance(parts, list)
+    parts[2]["maximum"] = 36
+    path = tmp_path / "c36.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(SheetError) as caught:
+        ScoringSheet.load(path)
+    messages = [str(p) for p in caught.value.problems]
+    assert messages == [
+        "C: the maxima of part C's groups add up to 35, not to C's 36 (expected 36, found 35)",
+        "sheet: the parts' maxima do not add up to 100 (expected 100, found 101)",
+    ]
+
+
+def test_load_refuses_other_suffixes(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match=r"'path' must end in .toml or .json"):
+        ScoringSheet.load(tmp_path / "sheet.yaml")
+
+
+# -- outline CSV ---------------------------------------------------------------------------------
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(scoring_sheets())
+def test_a_sheet_written_to_outline_csv_loads_back_equal(
+    tmp_path: Path, sheet: ScoringSheet
+) -> None:
+    path = tmp_path / "written.csv"
+    sheet.to_outline_csv(path)
+    loaded, problems = ScoringSheet.from_outline_csv(
+        path, strict=False, number=sheet.number, group=sheet.group, sub_group=sheet.sub_group
+    )
+    assert loaded == sheet
+    # The file's rows are the only addition to the sheet's own (arithmetic) problems.
+    assert [(p.kind, p.code, p.message) for p in problems] == [
+        (p.kind, p.code, p.message) for p in sheet.problems()
+    ]
+
+
+def test_every_kind_of_problem_is_reported_with_row_expected_and_found(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "Phần A. first,,0,,40\n"  # row 2: groups add up to 12
+        "1. group,,1,,10\n"  # row 3: criteria add up to 7
+        "a) criterion,,2,,5\n"  # row 4
+        "□ low,,3,,1\n"
+        "□ too much,,3,,6\n"  # row 6: worth more than 5
+        "b) criterion,,2,,\n"  # row 7: no maximum
+        "□ marked ***,,3,4,2\n"  # row 8: asterisks say 3, column 4
+        "3. group,,1,2,2\n"  # row 9: title says 3 (position 2); marker 2 is bad
+        "□ x,,3,,two\n"  # row 10: not a number
+        "□ y,,3,,2\n",
+    )
+    with pytest.raises(SheetError) as caught:
+        ScoringSheet.from_outline_csv(path)
+    found = {(p.kind, p.row) for p in caught.value.problems}
+    assert found == {
+        (ProblemKind.SUM_MISMATCH, 2),
+        (ProblemKind.SUM_MISMATCH, 3),
+        (ProblemKind.OPTION_ABOVE_MAXIMUM, 6),
+        (ProblemKind.MISSING_MAXIMUM, 7),
+        (ProblemKind.BAD_STAR_MARKER, 8),
+        (ProblemKind.DUPLICATE_CODE, 9),
+        (ProblemKind.BAD_STAR_MARKER, 9),
+        (ProblemKind.NOT_A_NUMBER, 10),
+        (ProblemKind.PARTS_TOTAL, None),
+    }
+    by_row = {p.row: p for p in caught.value.problems if p.kind is not ProblemKind.BAD_STAR_MARKER}
+    assert (by_row[2].expected, by_row[2].found) == ("40", "12")
+    assert (by_row[6].code, by_row[6].expected, by_row[6].found) == ("A.1.1", "at most 5", "6")
+    assert (by_row[9].expected, by_row[9].found) == ("2", "3")
+    assert by_row[10].found == "'two'"
+    assert str(caught.value).startswith(f"{path}: 9 problems")
+
+
+def test_a_duplicate_group_number_is_named(tmp_path: Path) -> None:
+    path = _write(tmp_path, "Phần A. a,,0,,4\n1. g,,1,,2\n□ x,,3,,2\n1. g again,,1,,2\n□ y,,3,,2\n")
+    _, problems = ScoringSheet.from_outline_csv(path, strict=False)
+    duplicate = next(p for p in problems if p.kind is ProblemKind.DUPLICATE_CODE)
+    assert duplicate.row == 5
+    assert "group number 1 is used twice (first at row 3)" in duplicate.message
+
+
+def test_a_lenient_load_fills_missing_maxima_from_the_children(tmp_path: Path) -> None:
+    path = _write(tmp_path, "Phần A. a,,0,,\n1. g,,1,,\na),,2,,\n□ x,,3,,1\n□ y,,3,,l\n")
+    sheet, problems = ScoringSheet.from_outline_csv(path, strict=False)
+    assert [(p.kind, p.row) for p in problems] == [
+        (ProblemKind.MISSING_MAXIMUM, 2),
+        (ProblemKind.MISSING_MAXIMUM, 3),
+        (ProblemKind.MISSING_MAXIMUM, 4),
+        (ProblemKind.NOT_A_NUMBER, 6),
+        (ProblemKind.PARTS_TOTAL, None),
+    ]
+    (criterion,) = sheet.criteria
+    assert [o.points for o in criterion.options] == [1.0, 0.0]  # the unreadable option counts 0
+    assert (criterion.maximum, sheet.parts[0].maximum) == (1.0, 1.0)
+
+
+def test_a_file_without_the_columns_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "sheet-01.csv"
+    path.write_text("name,points\nx,1\n", encoding="utf-8")
+    with pytest.raises(SheetError, match="the header lacks columns"):
+        read_outline_csv(path)
+
+
+@needs_sheets
+def test_the_coffee_transcription_fails_strictly_naming_part_c() -> None:
+    with pytest.raises(SheetError) as caught:
+        ScoringSheet.from_outline_csv(SHEETS / "sheet-13.csv")
+    (problem,) = caught.value.problems
+    assert (problem.kind, problem.row, problem.code) == (ProblemKind.SUM_MISMATCH, 99, "C")
+    assert (problem.expected, problem.found) == ("35", "33")
+    assert "row 99 (C): the maxima of part C's groups add up to 33" in str(caught.value)
+
+
+@needs_sheets
+def test_the_fresh_produce_transcription_loads_clean() -> None:
+    sheet = ScoringSheet.from_outline_csv(SHEETS / "sheet-01.csv")
+    assert sheet.number == 1
+    assert sheet.maximum == 100.0
+    assert [p.letter for p in sheet.parts] == ["A", "B", "C"]
+    assert len(sheet.criteria) == 32
+
+
+# What a lenient load of each transcription reports: (kind, row, code) per problem. Every sheet not
+# listed loads clean. These are real transcription errors, checked by hand against the files.
+EXPECTED_PROBLEMS: dict[str, set[tuple[ProblemKind, int, str | None]]] = {
+    "sheet-03.csv": {
+        (ProblemKind.MISSING_MAXIMUM, 121, "C.7.1"),
+        (ProblemKind.MISSING_MAXIMUM, 126, "C.8.1"),
+        (ProblemKind.MISSING_MAXIMUM, 142, "C.10.1"),
+        (ProblemKind.MISSING_MAXIMUM, 153, "C.12.1"),
+    },
+    "sheet-07.csv": {(ProblemKind.MAXIMUM_UNREACHABLE, 113, "C.6.4")},
+    "sheet-11.csv": {
+        (ProblemKind.SUM_MISMATCH, 99, "C"),
+        (ProblemKind.STRUCTURE, 101, None),  # "a) Ngoại hình": a sub-heading with no options
+        (ProblemKind.STRUCTURE, 110, None),  # "b) Nước pha": likewise
+    },
+    "sheet-12.csv": {(ProblemKind.SUM_MISMATCH, 99, "C")},
+    "sheet-13.csv": {(ProblemKind.SUM_MISMATCH, 99, "C")},
+    "sheet-17.csv": {(ProblemKind.NOT_A_NUMBER, 18, None)},  # the letter l for a 1
+    "sheet-18.csv": {(ProblemKind.NOT_A_NUMBER, 10, None)},  # a 't'
+    "sheet-26.csv": {
+        (ProblemKind.SUM_MISMATCH, 93, "C.8"),
+        (ProblemKind.SUM_MISMATCH, 102, "C.9"),
+        (ProblemKind.SUM_MISMATCH, 129, "C.15"),
+    },
+}
+
+
+@needs_sheets
+@pytest.mark.parametrize("number", range(1, 27))
+def test_every_transcription_loads_leniently_with_precise_problems(number: int) -> None:
+    name = f"sheet-{number:02d}.csv"
+    sheet, problems = ScoringSheet.from_outline_csv(SHEETS / name, strict=False)
+    assert {(p.kind, p.row, p.code) for p in problems} == EXPECTED_PROBLEMS.get(name, set())
+    for problem in problems:
+        assert problem.expected
+        assert problem.found
+        assert str(problem).startswith(f"row {problem.row}")
+    # The lenient sheet is usable: three parts worth 100 as declared, every criterion answerable.
+    assert sheet.number == number
+    assert [p.letter for p in sheet.parts] == ["A", "B", "C"]
+    assert sheet.maximum == 100.0
+    result = sheet.evaluate({c.code: 0 for c in sheet.criteria})
+    assert result.sheet_number == number
+    assert result.stars in (1, 2)
