@@ -309,3 +309,36 @@ def test_actor_must_be_text():
     with pytest.raises(InvalidInput, match="'actor' must be a string or None \\(got 42\\)"):
         WF.review_at_commune(d, passed=True, on="2024-03-10", actor=42)  # type: ignore[arg-type]
     assert d.state is DossierState.REGISTERED
+
+
+def test_council_result_from_the_shipped_sheet_is_scored_and_kept():
+    from ocop_workflow.scoring import evaluate_council, shipped_sheet
+
+    sheet = shipped_sheet(13)
+    best = {c.code: len(c.options) - 1 for c in sheet.criteria}
+    weak = {**best, "C.9.1": 2}  # misses the 4-star minimum (option 3) whatever the total
+    council = evaluate_council(sheet, [weak, weak, best])
+    assert council.band_stars == 5
+    assert council.stars == 3
+    d = registered_dossier(WF)
+    WF.review_at_commune(d, passed=True, on="2024-03-10")
+    WF.score(d, Level.DISTRICT, council, on="2024-04-01")
+    assert d.state is DossierState.DISTRICT_SCORED
+    assert d.scores[Level.DISTRICT].result is council
+    assert d.scores[Level.DISTRICT].value == pytest.approx(council.total)
+    assert WF.certify(d, on="2024-04-15", number="MS-10").stars == 3
+    assert WF.replay(d.history) == d
+
+
+def test_result_of_another_sheet_is_refused():
+    from ocop_workflow.scoring import shipped_sheet
+
+    sheet = shipped_sheet(13)
+    result = sheet.evaluate({c.code: 0 for c in sheet.criteria})
+    d = registered_dossier(WF, sheet=11)
+    WF.review_at_commune(d, passed=True, on="2024-03-10")
+    with pytest.raises(
+        InvalidInput, match="'score' comes from sheet 13, but the dossier is on sheet 11"
+    ):
+        WF.score(d, Level.DISTRICT, result, on="2024-04-01")
+    assert d.state is DossierState.COMMUNE_REVIEWED

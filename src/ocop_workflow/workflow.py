@@ -190,12 +190,19 @@ class Workflow:
     ) -> None:
         """Record a council's score at ``level`` (sections 2 and 4.3-4.5).
 
-        ``score`` is the council's average (0-100, fractions allowed) or a scoring-sheet result with
-        ``total`` and ``stars``. Under 3 stars the dossier ends ``NOT_RECOGNISED``; otherwise it
-        waits to be certified, or to be scored by the next level when the rule set forwards it.
+        ``score`` is the council's average (0-100, fractions allowed) or a scoring-sheet or council
+        result (:mod:`ocop_workflow.scoring`) whose ``stars`` cap the band of its ``total``; the
+        dossier keeps it as ``dossier.scores[level].result``. Under 3 stars the dossier ends
+        ``NOT_RECOGNISED``; otherwise it waits to be certified, or to be scored by the next level
+        when the rule set forwards it.
         """
         level = _enum(Level, level, "level")
         value, cap, result = _score_value(score)
+        sheet = getattr(result, "sheet_number", dossier.sheet)
+        if sheet != dossier.sheet:
+            raise InvalidInput(
+                f"'score' comes from sheet {sheet!r}, but the dossier is on sheet {dossier.sheet}"
+            )
         rules = self.ruleset
         rules.rule_for(level)
         levels = rules.scoring_levels
