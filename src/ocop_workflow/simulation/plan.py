@@ -1,0 +1,420 @@
+"""A provincial OCOP plan for simulation: rounds, baseline, dossiers, outcome model, targets.
+
+Plans are written in TOML (format in ``docs/plan-format.md``) and validated when loaded; every error
+is a :class:`PlanError` naming the key and quoting the value. A plan is a frozen value: scenarios
+are variants made with :func:`attrs.evolve` (see :mod:`ocop_workflow.simulation.scenarios`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ocop_workflow import rulesets
+from ocop_workflow.errors import InvalidInput
+from ocop_workflow.rules import Level, RuleSet
+
+__all__ = [
+    "Baseline",
+    "Filing",
+    "Outcomes",
+    "Plan",
+    "PlanError",
+    "PlanRound",
+    "Target",
+]
+
+METRICS = ("valid", "cumulative")
+"""Target metrics: certificates valid on 31 Dec of a year, or products ever certified by then."""
+
+
+class PlanError(InvalidInput):
+    """A plan file or value is malformed; the message names the key and quotes the value."""
+
+
+def _fail(key: str, expected: str, value: object) -> PlanError:
+    return PlanError(f"plan key {key!r} must be {expected} (got {value!r})")
+
+
+def _probability(key: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise _fail(key, "a probability between 0 and 1", value)
+    return float(value)
+
+
+def _count(key: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _fail(key, "a whole number of at least 0", value)
+    return value
+
+
+def _number(key: str, value: object, low: float, high: float) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or math.isnan(value)
+        or not low <= value <= high
+    ):
+        raise _fail(key, f"a number from {low:g} to {high:g}", value)
+    return float(value)
+
+
+def _text(key: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(key, "a non-empty string", value)
+    return value
+
+
+def _month_day(key: str, value: object) -> tuple[int, int]:
+    try:
+        month, day = (int(part) for part in str(value).split("-"))
+        dt.date(2024, month, day)  # a leap year, so that 02-29 is allowed
+    except ValueError:
+        raise _fail(key, "a month-day like '06-15'", value) from None
+    return month, day
+
+
+@attrs.frozen
+class PlanRound:
+    """A round held every year of the plan at one level: held by ``held_by``, cut-off ``cutoff``.
+
+    Dates are (month, day); ``next_year`` places the round early in the following year (as the
+    ministry's second round under 26/2026, facts page section 6).
+    """
+
+    level: Level
+    held_by: tuple[int, int]
+    cutoff: tuple[int, int]
+    next_year: bool = False
+
+    def held_on(self, year: int) -> dt.date:
+        """The round's date in plan year ``year``."""
+        return _on(year + self.next_year, self.held_by)
+
+    def cutoff_on(self, year: int) -> dt.date:
+        """The round's cut-off date in plan year ``year``."""
+        return _on(year + self.next_year, self.cutoff)
+
+
+def _on(year: int, month_day: tuple[int, int]) -> dt.date:
+    month, day = month_day
+    if (month, day) == (2, 29) and not (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
+        day = 28
+    return dt.date(year, month, day)
+
+
+@attrs.frozen
+class Baseline:
+    """``count`` products of ``district`` certified with ``stars`` on ``recognised_on``."""
+
+    district: str
+    stars: int
+    recognised_on: dt.date
+    count: int
+
+
+@attrs.frozen
+class Filing:
+    """Dossiers planned for ``district`` in ``year``: first-time and re-evaluation.
+
+    Planned re-evaluations are products whose certificates lapsed before the plan (the seed's 2019
+    and 2020 products): they count as products ever certified, not as valid certificates.
+    """
+
+    district: str
+    year: int
+    new: int
+    reevaluation: int
+
+
+@attrs.frozen
+class Outcomes:
+    """The outcome model: chances and score distributions (assumptions, not rules).
+
+    A product's quality is drawn once, ``score_mean + score_sd * z``; each council scores it
+    ``quality + council_sd * z`` clipped to 0-100. ``readiness`` gives the share of dossiers ready
+    for each first-level round; a dossier returned by its commune, or missing its round, joins the
+    next one.
+    """
+
+    commune_pass: float = 0.9
+    miss_round: float = 0.1
+    reevaluation_uptake: float = 0.7
+    readiness: tuple[float, ...] = (1.0,)
+    score_mean: float = 65.0
+    score_sd: float = 10.0
+    council_sd: float = 3.0
+    district_score_mean: Mapping[str, float] = attrs.field(factory=dict)
+
+    def mean_for(self, district: str) -> float:
+        """The score mean of ``district``'s products."""
+        return self.district_score_mean.get(district, self.score_mean)
+
+
+@attrs.frozen
+class Target:
+    """A named target: ``metric`` ("valid" or "cumulative") of ``year`` at least ``at_least``."""
+
+    name: str
+    metric: str
+    year: int
+    at_least: int
+
+
+@attrs.frozen
+class Plan:
+    """A province's plan over one or more years; load with :meth:`from_toml`.
+
+    The rule set is the plan's for its whole horizon (a plan spanning a regime change should be
+    split at the change).
+    """
+
+    province: str
+    years: tuple[int, ...]
+    ruleset: RuleSet
+    rounds: tuple[PlanRound, ...]
+    districts: tuple[str, ...]
+    baseline: tuple[Baseline, ...]
+    filings: tuple[Filing, ...]
+    outcomes: Outcomes
+    targets: tuple[Target, ...] = ()
+    reevaluation_recognised_on: dt.date | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if not self.years or list(self.years) != list(range(self.years[0], self.years[-1] + 1)):
+            raise _fail("years", "consecutive years in order", list(self.years))
+        levels = self.ruleset.scoring_levels
+        for level in levels:
+            if not self.rounds_at(level):
+                raise _fail("rounds", f"a list with at least one {level.value} round", None)
+        for index, round_ in enumerate(self.rounds):
+            if round_.level not in levels:
+                raise _fail(f"rounds[{index}].level", f"one of {_names(levels)}", round_.level.value)
+            if _on(2024, round_.cutoff) > _on(2024, round_.held_by) and not round_.next_year:
+                raise _fail(f"rounds[{index}].cutoff", "on or before held_by", round_.cutoff)
+        first = self.rounds_at(levels[0])
+        if len(self.outcomes.readiness) != len(first):
+            raise _fail(
+                "outcomes.readiness",
+                f"{len(first)} shares, one per {levels[0].value} round",
+                list(self.outcomes.readiness),
+            )
+        if not math.isclose(sum(self.outcomes.readiness), 1.0, abs_tol=1e-9):
+            raise _fail("outcomes.readiness", "shares adding up to 1", list(self.outcomes.readiness))
+        known = set(self.districts)
+        for where, district in [(f"baseline[{i}]", b.district) for i, b in enumerate(self.baseline)] + [
+            (f"dossiers[{i}]", f.district) for i, f in enumerate(self.filings)
+        ]:
+            if district not in known:
+                raise _fail(f"{where}.district", f"one of the plan's districts", district)
+        for i, filing in enumerate(self.filings):
+            if filing.year not in self.years:
+                raise _fail(f"dossiers[{i}].year", f"a plan year {list(self.years)}", filing.year)
+        for i, target in enumerate(self.targets):
+            if target.year not in self.years:
+                raise _fail(f"targets.{target.name}.year", "a plan year", target.year)
+
+    def rounds_at(self, level: Level) -> tuple[PlanRound, ...]:
+        """The rounds of ``level`` in the order they are held."""
+        return tuple(
+            sorted(
+                (r for r in self.rounds if r.level is level),
+                key=lambda r: (r.next_year, r.held_by),
+            )
+        )
+
+    def target(self, name: str) -> Target:
+        """The target called ``name``."""
+        for target in self.targets:
+            if target.name == name:
+                return target
+        raise PlanError(f"plan has no target {name!r} (targets: {[t.name for t in self.targets]})")
+
+    @property
+    def baseline_products(self) -> int:
+        """Products certified before the plan."""
+        return sum(b.count for b in self.baseline)
+
+    @property
+    def planned_dossiers(self) -> int:
+        """First-time and re-evaluation dossiers the plan lists."""
+        return sum(f.new + f.reevaluation for f in self.filings)
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Plan:
+        """Load and validate a plan file; :class:`PlanError` names the first bad key."""
+        try:
+            with open(path, "rb") as handle:
+                data = tomllib.load(handle)
+        except OSError as error:
+            raise PlanError(f"plan file {str(path)!r} cannot be read: {error.strerror}") from None
+        except tomllib.TOMLDecodeError as error:
+            raise PlanError(f"plan file {str(path)!r} is not valid TOML: {error}") from None
+        return cls.from_dict(data)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Plan:
+        """Build a plan from the parsed TOML mapping (see ``docs/plan-format.md``)."""
+        return _parse(data)
+
+
+def _names(levels: tuple[Level, ...]) -> str:
+    return ", ".join(level.value for level in levels)
+
+
+def _table(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, Mapping):
+        raise _fail(key, "a table", value)
+    return value
+
+
+def _list(data: Mapping[str, Any], key: str) -> list[Any]:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        raise _fail(key, "an array", value)
+    return value
+
+
+def _parse(data: Mapping[str, Any]) -> Plan:
+    known = {"province", "years", "ruleset", "rounds", "districts", "baseline", "dossiers",
+             "outcomes", "targets", "reevaluation_recognised_on", "notes"}
+    for key in data:
+        if key not in known:
+            raise _fail(key, f"one of the known keys {sorted(known)}", key)
+    province = _text("province", data.get("province"))
+    years = data.get("years")
+    if not isinstance(years, list) or not all(isinstance(y, int) and 2019 <= y <= 2100 for y in years):
+        raise _fail("years", "an array of years from 2019 on", years)
+    code = data.get("ruleset")
+    ruleset = next((r for r in rulesets.ALL if r.code == code), None)
+    if ruleset is None:
+        raise _fail("ruleset", f"one of {[r.code for r in rulesets.ALL]}", code)
+    rounds: list[PlanRound] = []
+    for level_name, entries in _table(data, "rounds").items():
+        try:
+            level = Level(level_name)
+        except ValueError:
+            raise _fail(f"rounds.{level_name}", "a level name", level_name) from None
+        if not isinstance(entries, list):
+            raise _fail(f"rounds.{level_name}", "an array of rounds", entries)
+        for i, entry in enumerate(entries):
+            key = f"rounds.{level_name}[{i}]"
+            if not isinstance(entry, Mapping):
+                raise _fail(key, "a table with held_by and cutoff", entry)
+            rounds.append(
+                PlanRound(
+                    level,
+                    _month_day(f"{key}.held_by", entry.get("held_by")),
+                    _month_day(f"{key}.cutoff", entry.get("cutoff")),
+                    bool(entry.get("next_year", False)),
+                )
+            )
+    districts = data.get("districts")
+    if not isinstance(districts, list) or not districts:
+        raise _fail("districts", "a non-empty array of names", districts)
+    names = tuple(_text(f"districts[{i}]", d) for i, d in enumerate(districts))
+    if len(set(names)) != len(names):
+        raise _fail("districts", "names without repeats", list(names))
+    baseline = []
+    for i, entry in enumerate(_list(data, "baseline")):
+        key = f"baseline[{i}]"
+        stars = entry.get("stars")
+        if stars not in (3, 4, 5):
+            raise _fail(f"{key}.stars", "3, 4 or 5", stars)
+        baseline.append(
+            Baseline(
+                _text(f"{key}.district", entry.get("district")),
+                stars,
+                _recognised(f"{key}.recognised", entry.get("recognised")),
+                _count(f"{key}.count", entry.get("count")),
+            )
+        )
+    filings = []
+    for i, entry in enumerate(_list(data, "dossiers")):
+        key = f"dossiers[{i}]"
+        filings.append(
+            Filing(
+                _text(f"{key}.district", entry.get("district")),
+                _count(f"{key}.year", entry.get("year")),
+                _count(f"{key}.new", entry.get("new", 0)),
+                _count(f"{key}.reevaluation", entry.get("reevaluation", 0)),
+            )
+        )
+    raw = _table(data, "outcomes")
+    fields = {a.name for a in attrs.fields(Outcomes)}
+    for key in raw:
+        if key not in fields:
+            raise _fail(f"outcomes.{key}", f"one of {sorted(fields)}", key)
+    readiness = raw.get("readiness", [1.0])
+    if not isinstance(readiness, list):
+        raise _fail("outcomes.readiness", "an array of shares", readiness)
+    means = raw.get("district_score_mean", {})
+    if not isinstance(means, Mapping):
+        raise _fail("outcomes.district_score_mean", "a table of district = mean", means)
+    outcomes = Outcomes(
+        commune_pass=_probability("outcomes.commune_pass", raw.get("commune_pass", 0.9)),
+        miss_round=_probability("outcomes.miss_round", raw.get("miss_round", 0.1)),
+        reevaluation_uptake=_probability(
+            "outcomes.reevaluation_uptake", raw.get("reevaluation_uptake", 0.7)
+        ),
+        readiness=tuple(
+            _probability(f"outcomes.readiness[{i}]", share) for i, share in enumerate(readiness)
+        ),
+        score_mean=_number("outcomes.score_mean", raw.get("score_mean", 65.0), 0, 100),
+        score_sd=_number("outcomes.score_sd", raw.get("score_sd", 10.0), 0, 100),
+        council_sd=_number("outcomes.council_sd", raw.get("council_sd", 3.0), 0, 100),
+        district_score_mean={
+            name: _number(f"outcomes.district_score_mean.{name}", mean, 0, 100)
+            for name, mean in means.items()
+        },
+    )
+    for name in outcomes.district_score_mean:
+        if name not in names:
+            raise _fail(f"outcomes.district_score_mean.{name}", "a plan district", name)
+    targets = []
+    for name, entry in _table(data, "targets").items():
+        key = f"targets.{name}"
+        if not isinstance(entry, Mapping):
+            raise _fail(key, "a table with metric, year and at_least", entry)
+        metric = entry.get("metric")
+        if metric not in METRICS:
+            raise _fail(f"{key}.metric", f"one of {list(METRICS)}", metric)
+        targets.append(
+            Target(
+                name,
+                metric,
+                _count(f"{key}.year", entry.get("year")),
+                _count(f"{key}.at_least", entry.get("at_least")),
+            )
+        )
+    lapsed = data.get("reevaluation_recognised_on")
+    return Plan(
+        province=province,
+        years=tuple(years),
+        ruleset=ruleset,
+        rounds=tuple(rounds),
+        districts=names,
+        baseline=tuple(baseline),
+        filings=tuple(filings),
+        outcomes=outcomes,
+        targets=tuple(targets),
+        reevaluation_recognised_on=(
+            None if lapsed is None else _recognised("reevaluation_recognised_on", lapsed)
+        ),
+    )
+
+
+def _recognised(key: str, value: object) -> dt.date:
+    """A recognition date, or a year (taken as 1 July: mid-year, documented assumption)."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and 2019 <= value <= 2100:
+        return dt.date(value, 7, 1)
+    raise _fail(key, "a date (2022-05-10) or a year (2022)", value)

@@ -1,0 +1,195 @@
+"""Simulation results: tidy pandas DataFrames, summaries, target probabilities and plots."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from ocop_workflow.simulation.model import FUNNEL, Compiled, IntArray
+from ocop_workflow.simulation.plan import Plan
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["SimulationResult"]
+
+
+@attrs.frozen(eq=False)
+class SimulationResult:
+    """The counters of every run of a plan, with tables and plots built from them.
+
+    ``metrics`` maps each counter (see :func:`ocop_workflow.simulation.model.empty_metrics`) to an
+    integer array whose first axis is the run.
+    """
+
+    plan: Plan
+    seed: int
+    engine: str
+    metrics: Mapping[str, IntArray]
+    round_labels: tuple[str, ...]
+
+    @classmethod
+    def build(
+        cls, compiled: Compiled, seed: int, engine: str, metrics: Mapping[str, IntArray]
+    ) -> SimulationResult:
+        labels = tuple(
+            f"{level.value} {k + 1}"
+            for level in compiled.levels
+            for k in range(len(compiled.plan.rounds_at(level)))
+        )
+        return cls(compiled.plan, seed, engine, dict(metrics), labels)
+
+    @property
+    def runs(self) -> int:
+        return int(self.metrics["valid"].shape[0])
+
+    @property
+    def per_run(self) -> pd.DataFrame:
+        """One row per run: certificates valid at the horizon, products ever certified, and per
+        year ``valid_<year>``, ``cumulative_<year>``, ``certified_<year>``, ``expiries_<year>``."""
+        m = self.metrics
+        last = len(self.plan.years) - 1
+        data: dict[str, IntArray] = {
+            "run": np.arange(self.runs),
+            "valid": m["valid"][:, last],
+            "cumulative": m["cumulative"][:, last],
+            "pending": m["pending"][:, 0],
+        }
+        for y, year in enumerate(self.plan.years):
+            data[f"valid_{year}"] = m["valid"][:, y]
+            data[f"cumulative_{year}"] = m["cumulative"][:, y]
+            data[f"certified_{year}"] = m["funnel"][:, y, FUNNEL.index("certified")]
+            data[f"expiries_{year}"] = m["expiries"][:, y]
+        return pd.DataFrame(data).set_index("run")
+
+    @property
+    def per_district(self) -> pd.DataFrame:
+        """Long table: run, district, certificates issued over the horizon, valid at its end."""
+        m = self.metrics
+        districts = list(self.plan.districts)
+        frame = pd.DataFrame(
+            {
+                "run": np.repeat(np.arange(self.runs), len(districts)),
+                "district": np.tile(districts, self.runs),
+                "certified": m["certified_by_district"].ravel(),
+                "valid": m["valid_by_district"].ravel(),
+            }
+        )
+        return frame
+
+    @property
+    def per_star(self) -> pd.DataFrame:
+        """Long table: run, year, stars, certificates issued with those stars."""
+        counts = self.metrics["certified_by_stars"]
+        return _long(counts, self.plan.years, ("stars", [3, 4, 5]), "certified")
+
+    @property
+    def per_round(self) -> pd.DataFrame:
+        """Long table: run, year, round (``"district 1"``...), certificates issued after it."""
+        counts = self.metrics["certified_by_round"]
+        return _long(counts, self.plan.years, ("round", list(self.round_labels)), "certified")
+
+    @property
+    def funnel(self) -> pd.DataFrame:
+        """Long table: run, year, stage (filed ... certified, not recognised), count."""
+        counts = self.metrics["funnel"]
+        return _long(counts, self.plan.years, ("stage", list(FUNNEL)), "count")
+
+    def summary(self, quantiles: Sequence[float] = (0.05, 0.5, 0.95)) -> pd.DataFrame:
+        """Mean and quantiles of each per-run column."""
+        frame = self.per_run
+        table = frame.quantile(list(quantiles)).T
+        table.columns = [f"q{int(q * 100):02d}" for q in quantiles]
+        table.insert(0, "mean", frame.mean())
+        return table
+
+    def target_probability(self, name: str) -> float:
+        """Share of runs meeting the plan's target called ``name``."""
+        target = self.plan.target(name)
+        y = self.plan.years.index(target.year)
+        values = self.metrics[target.metric][:, y]
+        return float(np.mean(values >= target.at_least))
+
+    def targets(self) -> pd.DataFrame:
+        """Every target with its threshold and the probability of meeting it."""
+        return pd.DataFrame(
+            [
+                {
+                    "target": t.name,
+                    "metric": t.metric,
+                    "year": t.year,
+                    "at_least": t.at_least,
+                    "probability": self.target_probability(t.name),
+                }
+                for t in self.plan.targets
+            ]
+        ).set_index("target")
+
+    # -- plots (matplotlib, imported only here) -------------------------------------------------
+
+    def plot_funnel(self) -> Figure:
+        """Mean count at each stage, from filed to certified, per year."""
+        table = self.funnel.groupby(["year", "stage"], sort=False)["count"].mean().unstack(0)
+        return _bar(table.loc[list(FUNNEL)], "Funnel (mean per run)", "dossiers")
+
+    def plot_rounds(self) -> Figure:
+        """Mean certificates issued after each round, per year."""
+        table = self.per_round.groupby(["year", "round"], sort=False)["certified"].mean().unstack(0)
+        return _bar(table.loc[list(self.round_labels)], "Certificates per round (mean)", "certificates")
+
+    def plot_total(self, target: str | None = None) -> Figure:
+        """Distribution over runs of a target's metric (default: the first target) against it."""
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(7, 4))
+        chosen = self.plan.target(target) if target else (self.plan.targets or (None,))[0]
+        if chosen is None:
+            values = self.per_run["valid"]
+            ax.set_xlabel("certificates valid at the horizon")
+        else:
+            y = self.plan.years.index(chosen.year)
+            values = self.metrics[chosen.metric][:, y]
+            ax.axvline(chosen.at_least, color="crimson", linestyle="--", label=f"target {chosen.at_least}")
+            ax.set_xlabel(f"{chosen.metric} at the end of {chosen.year}")
+            ax.legend()
+        ax.hist(values, bins=min(40, max(5, len(np.unique(values)))), color="seagreen")
+        ax.set_ylabel("runs")
+        ax.set_title(f"{self.plan.province}: {self.runs} runs")
+        fig.tight_layout()
+        return fig
+
+    def plot_expiries(self) -> Figure:
+        """Mean certificates expiring per year of the horizon."""
+        mean = self.metrics["expiries"].mean(axis=0)
+        table = pd.DataFrame({"expiries": mean}, index=list(self.plan.years))
+        return _bar(table, "Certificates expiring per year (mean)", "certificates")
+
+
+def _long(
+    counts: IntArray, years: Sequence[int], category: tuple[str, list[object]], value: str
+) -> pd.DataFrame:
+    runs, n_years, n_cats = counts.shape
+    name, labels = category
+    return pd.DataFrame(
+        {
+            "run": np.repeat(np.arange(runs), n_years * n_cats),
+            "year": np.tile(np.repeat(list(years), n_cats), runs),
+            name: np.tile(labels, runs * n_years),
+            value: counts.ravel(),
+        }
+    )
+
+
+def _bar(table: pd.DataFrame, title: str, ylabel: str) -> Figure:
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    table.plot.bar(ax=ax, rot=0)
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    fig.tight_layout()
+    return fig
