@@ -15,3 +15,16 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+import pytest  # noqa: E402
+
+EXAMPLES = __import__("pathlib").Path(__file__).resolve().parents[1] / "examples"
+
+
+@pytest.fixture(scope="session")
+def son_la():
+    """The Sơn La 2024 plan shipped with the examples."""
+    from ocop_workflow.simulation import Plan
+
+    return Plan.from_toml(EXAMPLES / "plans" / "son_la_2024.toml")

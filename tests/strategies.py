@@ -152,3 +152,83 @@ def council_sheets(
     sheet = draw(scoring_sheets())
     count = draw(st.integers(min_value=1, max_value=max_members))
     return sheet, [draw(scoring_answers(sheet)) for _ in range(count)]
+
+
+# -- simulation plans --------------------------------------------------------------------------
+
+
+def _month_days(count: int) -> st.SearchStrategy[list[tuple[int, int]]]:
+    """``count`` distinct (month, day) dates in year order, days 1-28."""
+    days = st.lists(
+        st.integers(min_value=32, max_value=365), min_size=count, max_size=count, unique=True
+    )
+    return days.map(
+        lambda ordinals: [
+            ((dt.date(2023, 1, 1) + dt.timedelta(days=n - 1)).month,
+             min(28, (dt.date(2023, 1, 1) + dt.timedelta(days=n - 1)).day))
+            for n in sorted(ordinals)
+        ]
+    ).filter(lambda pairs: len(set(pairs)) == len(pairs))
+
+
+@st.composite
+def simulation_plans(draw: st.DrawFn) -> dict[str, object]:
+    """A small plan as parsed TOML (a mapping for ``Plan.from_dict``), under Decision 148 in 2024.
+
+    Kept small (a few districts, tens of products) so that the reference engine stays quick.
+    """
+    districts = [f"D{i}" for i in range(draw(st.integers(min_value=1, max_value=3)))]
+    rounds: dict[str, list[dict[str, object]]] = {}
+    first_count = draw(st.integers(min_value=1, max_value=3))
+    for level, count in (
+        ("district", first_count),
+        ("province", draw(st.integers(min_value=1, max_value=2))),
+        ("central", 1),
+    ):
+        dates = draw(_month_days(count))
+        rounds[level] = [
+            {"held_by": f"{m:02d}-{d:02d}", "cutoff": f"{m:02d}-01"} for m, d in dates
+        ]
+    shares = draw(
+        st.lists(st.integers(min_value=1, max_value=5), min_size=first_count, max_size=first_count)
+    )
+    readiness = [s / sum(shares) for s in shares]
+    readiness[-1] = 1.0 - sum(readiness[:-1])
+    probability = st.floats(min_value=0.0, max_value=1.0)
+    baseline = [
+        {
+            "district": draw(st.sampled_from(districts)),
+            "stars": draw(st.sampled_from([3, 4, 5])),
+            "recognised": draw(st.dates(dt.date(2021, 1, 1), dt.date(2023, 12, 31))),
+            "count": draw(st.integers(min_value=0, max_value=6)),
+        }
+        for _ in range(draw(st.integers(min_value=0, max_value=3)))
+    ]
+    dossiers = [
+        {
+            "district": district,
+            "year": 2024,
+            "new": draw(st.integers(min_value=0, max_value=8)),
+            "reevaluation": draw(st.integers(min_value=0, max_value=3)),
+        }
+        for district in districts
+    ]
+    return {
+        "province": "Sơn La",
+        "years": [2024],
+        "ruleset": "QD148_2023",
+        "districts": districts,
+        "rounds": rounds,
+        "baseline": baseline,
+        "dossiers": dossiers,
+        "outcomes": {
+            "commune_pass": draw(probability),
+            "miss_round": draw(probability),
+            "reevaluation_uptake": draw(probability),
+            "readiness": readiness,
+            "score_mean": draw(st.floats(min_value=30.0, max_value=100.0)),
+            "score_sd": draw(st.floats(min_value=0.0, max_value=25.0)),
+            "council_sd": draw(st.floats(min_value=0.0, max_value=10.0)),
+        },
+        "targets": {"total": {"metric": "cumulative", "year": 2024, "at_least": 10}},
+    }

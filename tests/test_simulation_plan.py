@@ -1,0 +1,78 @@
+import tomllib
+
+import pytest
+
+from ocop_workflow.rules import Level
+from ocop_workflow.simulation import Plan, PlanError
+from tests.conftest import EXAMPLES
+
+SON_LA = EXAMPLES / "plans" / "son_la_2024.toml"
+
+
+def test_son_la_plan_encodes_the_seed(son_la):
+    assert son_la.province == "Sơn La"
+    assert son_la.ruleset.code == "QD148_2023"
+    assert len(son_la.districts) == 12
+    assert sum(f.new for f in son_la.filings) == 60
+    assert sum(f.reevaluation for f in son_la.filings) == 19
+    mai_son = next(f for f in son_la.filings if f.district == "Mộc Châu")
+    assert (mai_son.new, mai_son.reevaluation) == (7, 11)
+    assert son_la.target("total").at_least == 204
+    held = [(r.level, r.held_by) for r in son_la.rounds if r.level is not Level.CENTRAL]
+    assert held == [
+        (Level.DISTRICT, (6, 15)), (Level.DISTRICT, (10, 15)),
+        (Level.PROVINCE, (7, 10)), (Level.PROVINCE, (10, 30)),
+    ]
+
+
+def base():
+    return tomllib.loads(SON_LA.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.pop("province"), "'province' must be a non-empty string (got None)"),
+        (lambda d: d.update(years=[2024, 2026]), "'years' must be consecutive years"),
+        (lambda d: d.update(ruleset="QD999"), "'ruleset' must be one of"),
+        (lambda d: d.update(colour="red"), "plan key 'colour' must be one of the known keys"),
+        (lambda d: d["outcomes"].update(commune_pass=1.5),
+         "'outcomes.commune_pass' must be a probability between 0 and 1 (got 1.5)"),
+        (lambda d: d["outcomes"].update(readiness=[1.0]),
+         "'outcomes.readiness' must be 2 shares, one per district round"),
+        (lambda d: d["outcomes"].update(readiness=[0.5, 0.6]), "shares adding up to 1"),
+        (lambda d: d["outcomes"].update(speed=3), "'outcomes.speed' must be one of"),
+        (lambda d: d["dossiers"][0].update(new=-1), "'dossiers[0].new' must be a whole number"),
+        (lambda d: d["dossiers"][0].update(district="Atlantis"),
+         "'dossiers[0].district' must be one of the plan's districts (got 'Atlantis')"),
+        (lambda d: d["baseline"][0].update(stars=2), "'baseline[0].stars' must be 3, 4 or 5 (got 2)"),
+        (lambda d: d["baseline"][0].update(recognised="soon"), "'baseline[0].recognised' must be a date"),
+        (lambda d: d["rounds"]["district"][0].update(held_by="13-01"),
+         "'rounds.district[0].held_by' must be a month-day like '06-15' (got '13-01')"),
+        (lambda d: d["rounds"].pop("central"), "'rounds' must be a list with at least one central round"),
+        (lambda d: d["rounds"].update(commune=[{"held_by": "05-01", "cutoff": "04-01"}]),
+         "'rounds[5].level' must be one of district, province, central (got 'commune')"),
+        (lambda d: d["targets"]["total"].update(metric="happiness"), "'targets.total.metric'"),
+        (lambda d: d["targets"]["total"].update(year=2030), "'targets.total.year' must be a plan year"),
+    ],
+)
+def test_bad_plan_names_the_key(change, message):
+    data = base()
+    change(data)
+    with pytest.raises(PlanError) as error:
+        Plan.from_dict(data)
+    assert message in str(error.value)
+
+
+def test_unreadable_and_malformed_files(tmp_path):
+    with pytest.raises(PlanError, match="cannot be read"):
+        Plan.from_toml(tmp_path / "missing.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("province = \n", encoding="utf-8")
+    with pytest.raises(PlanError, match="is not valid TOML"):
+        Plan.from_toml(bad)
+
+
+def test_unknown_target_is_named(son_la):
+    with pytest.raises(PlanError, match="plan has no target 'nope'"):
+        son_la.target("nope")

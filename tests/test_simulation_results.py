@@ -1,0 +1,111 @@
+import concurrent.futures
+import subprocess
+import sys
+
+import matplotlib
+import numpy as np
+import pytest
+
+from ocop_workflow.errors import InvalidInput
+from ocop_workflow.rules import Level
+from ocop_workflow.simulation import simulate, sweep, with_extra_round, with_outcomes
+
+matplotlib.use("Agg")
+
+
+@pytest.fixture(scope="module")
+def result(son_la):
+    return simulate(son_la, runs=200, seed=3)
+
+
+def test_per_run_has_one_row_per_run_with_the_horizon_counts(result):
+    frame = result.per_run
+    assert len(frame) == 200
+    assert (frame["valid"] == frame["valid_2024"]).all()
+    # A product with a valid certificate has been certified at least once.
+    assert (frame["cumulative"] >= frame["valid"]).all()
+
+
+def test_tables_add_up(result, son_la):
+    per_run = result.per_run
+    by_district = result.per_district.groupby("run")[["certified", "valid"]].sum()
+    assert (by_district["valid"] == per_run["valid"]).all()
+    assert (by_district["certified"] == per_run["certified_2024"]).all()
+    stars = result.per_star.groupby("run")["certified"].sum()
+    assert (stars == per_run["certified_2024"]).all()
+    rounds = result.per_round.groupby("run")["certified"].sum()
+    assert (rounds == per_run["certified_2024"]).all()
+    funnel = result.funnel.pivot_table(index="run", columns="stage", values="count")
+    assert (funnel["filed"] >= funnel["joined_round"]).all()
+    assert (funnel["joined_round"] >= funnel["certified"] + funnel["not_recognised"]).all()
+    # Every planned dossier files in 2024, and so does every uptake of an expiring certificate.
+    assert (funnel["filed"] >= son_la.planned_dossiers).all()
+    # Products ever certified: the baseline, the lapsed ones, and this year's first certificates.
+    assert (per_run["cumulative"] >= son_la.baseline_products + 19).all()
+
+
+def test_summary_and_target_probability(result):
+    summary = result.summary()
+    assert list(summary.columns) == ["mean", "q05", "q50", "q95"]
+    values = result.per_run["cumulative"]
+    assert result.target_probability("total") == pytest.approx(float((values >= 204).mean()))
+    assert result.targets().loc["total", "at_least"] == 204
+
+
+def test_plots_are_figures(result):
+    for plot in (result.plot_funnel, result.plot_rounds, result.plot_total, result.plot_expiries):
+        figure = plot()
+        assert figure.axes
+        matplotlib.pyplot.close(figure)
+
+
+def test_executor_gives_the_in_process_result(son_la):
+    alone = simulate(son_la, runs=30, seed=9, chunk_size=7)
+    with concurrent.futures.ProcessPoolExecutor(max_workers=2) as pool:
+        pooled = simulate(son_la, runs=30, seed=9, executor=pool, chunk_size=4)
+    for name in alone.metrics:
+        assert np.array_equal(alone.metrics[name], pooled.metrics[name])
+
+
+def test_dask_cluster_runs_a_sweep_equal_to_in_process(son_la):
+    distributed = pytest.importorskip("distributed", reason="needs the 'dask' extra")
+    scenarios = {
+        "plan": son_la,
+        "uptake 0.95": with_outcomes(son_la, reevaluation_uptake=0.95),
+    }
+    local, table = sweep(scenarios, runs=40, seed=4)
+    with (
+        distributed.LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        remote, remote_table = sweep(scenarios, runs=40, seed=4, executor=client.get_executor())
+    assert table.equals(remote_table)
+    for name in scenarios:
+        for metric in local[name].metrics:
+            assert np.array_equal(local[name].metrics[metric], remote[name].metrics[metric])
+
+
+def test_an_extra_district_round_is_a_new_round(son_la):
+    plan = with_extra_round(son_la, Level.DISTRICT, (8, 15), (7, 15))
+    assert len(plan.rounds_at(Level.DISTRICT)) == 3
+    assert plan.outcomes.readiness == pytest.approx((1 / 3, 1 / 3, 1 / 3))
+    result = simulate(plan, runs=20, seed=1)
+    assert "district 3" in set(result.per_round["round"])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"runs": 0}, "'runs'"), ({"engine": "warp"}, "'engine'"), ({"seed": -1}, "'seed'")],
+)
+def test_bad_simulation_arguments(son_la, kwargs, message):
+    with pytest.raises(InvalidInput, match=message):
+        simulate(son_la, **kwargs)
+
+
+def test_the_core_install_imports_no_simulation_library():
+    code = (
+        "import sys, ocop_workflow, ocop_workflow.scoring, ocop_workflow.cli; "
+        "print(sorted({'numpy', 'pandas', 'matplotlib', 'tqdm', 'dask'} & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
