@@ -9,6 +9,7 @@ test checks that both give identical counters for generated plans and seeds.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from ocop_workflow.rules import Rounding, StarBands
 from ocop_workflow.simulation.model import (
@@ -39,26 +40,24 @@ def _bands(bands: StarBands, score: FloatArray) -> IntArray:
     return stars
 
 
-def _count(counter: IntArray, mask: IntArray | np.ndarray) -> None:
-    counter += mask.sum(axis=1)
-
-
 def run_fast(compiled: Compiled, seed: int, runs: range) -> dict[str, IntArray]:
     """Simulate ``runs`` of ``seed`` at once; the counters with a leading run axis."""
     plan = compiled.plan
     outcomes = plan.outcomes
     ruleset = plan.ruleset
-    batch = [draws(compiled, seed, run) for run in runs]
-    quality_z = np.stack([d.quality_z for d in batch])
-    u = np.stack([d.u for d in batch])  # (R, Y, P, 4)
-    council_z = np.stack([d.council_z for d in batch])  # (R, Y, P, L)
-    n, products = len(batch), compiled.products
+    batch = draws(compiled, seed, runs)
+    quality_z, u, council_z = batch.quality_z, batch.u, batch.council_z  # (R,P) (R,Y,P,4) (R,Y,P,L)
+    n, products = len(runs), compiled.products
     metrics = empty_metrics(compiled, n)
     star_level = star_level_table(compiled)
     forwards = [rule.forwards_at for rule in ruleset.levels]
     districts = len(plan.districts)
-    district_onehot = np.zeros((products, districts), dtype=np.int64)
-    district_onehot[np.arange(products), compiled.district] = 1
+    run_rows = np.broadcast_to(np.arange(n)[:, None], (n, products))
+    # Counting by (run, district): one bincount over run * districts + district.
+    by_district = run_rows * districts + compiled.district
+
+    def per_district(mask: npt.NDArray[np.bool_]) -> IntArray:
+        return np.bincount(by_district[mask], minlength=n * districts).reshape(n, districts)
 
     kind = np.broadcast_to(compiled.kind, (n, products))
     status = np.where(kind == BASELINE, HOLDING, WAITING)
@@ -67,7 +66,7 @@ def run_fast(compiled: Compiled, seed: int, runs: range) -> dict[str, IntArray]:
     ever = (kind == BASELINE) | (kind == LAPSED)
     quality = compiled.quality_mean + outcomes.score_sd * quality_z
     rounds0 = len(compiled.held[0][0])
-    rows = np.arange(n)[:, None]
+    rounds_total = compiled.round_count
 
     for y in range(compiled.years):
         start, end = compiled.year_start[y], compiled.year_end[y]
@@ -114,9 +113,11 @@ def run_fast(compiled: Compiled, seed: int, runs: range) -> dict[str, IntArray]:
                 metrics["certified_by_stars"][:, y, star - 3] += (recognised & (band == star)).sum(
                     axis=1
                 )
-            flat = compiled.round_base[li] + issued_round
-            np.add.at(metrics["certified_by_round"][:, y], (rows, flat), recognised)
-            metrics["certified_by_district"] += recognised.astype(np.int64) @ district_onehot
+            flat = run_rows * rounds_total + compiled.round_base[li] + issued_round
+            metrics["certified_by_round"][:, y] += np.bincount(
+                flat[recognised], minlength=n * rounds_total
+            ).reshape(n, rounds_total)
+            metrics["certified_by_district"] += per_district(recognised)
 
             following = compiled.next_round[li][round_index] if li + 1 < len(compiled.levels) else -1
             active = forward & (following >= 0)
@@ -125,7 +126,7 @@ def run_fast(compiled: Compiled, seed: int, runs: range) -> dict[str, IntArray]:
         metrics["cumulative"][:, y] = ever.sum(axis=1)
 
     valid = expiry > compiled.year_end[-1]
-    metrics["valid_by_district"] += valid.astype(np.int64) @ district_onehot
+    metrics["valid_by_district"] += per_district(valid)
     for star in (3, 4, 5):
         metrics["valid_by_stars"][:, star - 3] = (valid & (stars == star)).sum(axis=1)
     metrics["pending"][:, 0] = (status == PENDING).sum(axis=1)

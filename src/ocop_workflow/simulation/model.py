@@ -195,20 +195,29 @@ def compile_plan(plan: Plan) -> Compiled:
 
 @attrs.frozen(eq=False)
 class Draws:
-    """The random numbers of one run (see the module docstring for the layout)."""
+    """The random numbers of some runs, run first (see the module docstring for the layout)."""
 
     quality_z: FloatArray
     u: FloatArray
     council_z: FloatArray
 
 
-def draws(compiled: Compiled, seed: int, run: int) -> Draws:
-    """The draws of run ``run`` under ``seed``: the same whichever engine or worker asks."""
-    rng = np.random.default_rng([seed, run])
+def draws(compiled: Compiled, seed: int, runs: range) -> Draws:
+    """The draws of ``runs`` under ``seed``, stacked on a leading run axis.
+
+    Each run's numbers come from its own generator, so they are the same whichever engine,
+    batch or worker asks; they are written straight into the stacked arrays.
+    """
     products, years, levels = compiled.products, compiled.years, len(compiled.levels)
-    quality_z = rng.standard_normal(products)
-    u = rng.random((years, products, 4))
-    council_z = rng.standard_normal((years, products, levels))
+    n = len(runs)
+    quality_z = np.empty((n, products))
+    u = np.empty((n, years, products, 4))
+    council_z = np.empty((n, years, products, levels))
+    for i, run in enumerate(runs):
+        rng = np.random.default_rng([seed, run])
+        rng.standard_normal(out=quality_z[i])
+        rng.random(out=u[i])
+        rng.standard_normal(out=council_z[i])
     return Draws(quality_z, u, council_z)
 
 

@@ -17,6 +17,7 @@ from ocop_workflow.simulation.model import (
     BASELINE,
     LAPSED,
     Compiled,
+    Draws,
     IntArray,
     draws,
     empty_metrics,
@@ -85,7 +86,8 @@ def run_reference(compiled: Compiled, seed: int, run: int) -> dict[str, IntArray
     plan = compiled.plan
     wf = Workflow(plan.ruleset)
     outcomes = plan.outcomes
-    draw = draws(compiled, seed, run)
+    stacked = draws(compiled, seed, range(run, run + 1))
+    draw = Draws(stacked.quality_z[0], stacked.u[0], stacked.council_z[0])
     metrics = {name: array[0] for name, array in empty_metrics(compiled, 1).items()}
     templates = _templates(compiled, wf)
     products: list[_Product] = []
