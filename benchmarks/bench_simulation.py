@@ -35,8 +35,12 @@ def national_plan(first_year: int = 2027, years: int = 10) -> Plan:
     }
     areas = [f"area {i:02d}" for i in range(63)]
     baseline = [
-        {"district": area, "stars": 3 + (i % 3 == 0), "recognised": first_year - 1 - i % 3,
-         "count": 16_000 // 63 + (i < 16_000 % 63)}
+        {
+            "district": area,
+            "stars": 3 + (i % 3 == 0),
+            "recognised": first_year - 1 - i % 3,
+            "count": 16_000 // 63 + (i < 16_000 % 63),
+        }
         for i, area in enumerate(areas)
     ]
     dossiers = [
@@ -84,10 +88,14 @@ def main() -> None:
     products = national.baseline_products + national.planned_dossiers
     product_years = products * len(national.years) * args.national_runs
     filed = int(result.metrics["funnel"][..., 0].sum())
-    print(f"National plan ({products:,} products, {len(national.years)} years, "
-          f"{args.national_runs} runs, {national.ruleset.code}): {elapsed:.1f} s")
-    print(f"  {product_years / elapsed:,.0f} dossier-years per second; "
-          f"{filed / elapsed:,.0f} filed dossiers per second")
+    print(
+        f"National plan ({products:,} products, {len(national.years)} years, "
+        f"{args.national_runs} runs, {national.ruleset.code}): {elapsed:.1f} s"
+    )
+    print(
+        f"  {product_years / elapsed:,.0f} dossier-years per second; "
+        f"{filed / elapsed:,.0f} filed dossiers per second"
+    )
 
 
 if __name__ == "__main__":

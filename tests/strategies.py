@@ -164,8 +164,10 @@ def _month_days(count: int) -> st.SearchStrategy[list[tuple[int, int]]]:
     )
     return days.map(
         lambda ordinals: [
-            ((dt.date(2023, 1, 1) + dt.timedelta(days=n - 1)).month,
-             min(28, (dt.date(2023, 1, 1) + dt.timedelta(days=n - 1)).day))
+            (
+                (dt.date(2023, 1, 1) + dt.timedelta(days=n - 1)).month,
+                min(28, (dt.date(2023, 1, 1) + dt.timedelta(days=n - 1)).day),
+            )
             for n in sorted(ordinals)
         ]
     ).filter(lambda pairs: len(set(pairs)) == len(pairs))
@@ -186,9 +188,7 @@ def simulation_plans(draw: st.DrawFn) -> dict[str, object]:
         ("central", 1),
     ):
         dates = draw(_month_days(count))
-        rounds[level] = [
-            {"held_by": f"{m:02d}-{d:02d}", "cutoff": f"{m:02d}-01"} for m, d in dates
-        ]
+        rounds[level] = [{"held_by": f"{m:02d}-{d:02d}", "cutoff": f"{m:02d}-01"} for m, d in dates]
     shares = draw(
         st.lists(st.integers(min_value=1, max_value=5), min_size=first_count, max_size=first_count)
     )

@@ -11,7 +11,8 @@ def test_simulate_prints_a_summary_and_the_targets(capsys, tmp_path):
     assert main(["simulate", PLAN, "--runs", "50", "--seed", "7", "--out", str(out_file)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Sơn La 2024: 50 runs, seed 7, fast engine")
-    assert "cumulative" in out and "probability" in out
+    assert "cumulative" in out
+    assert "probability" in out
     with open(out_file, encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 50

@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pytest
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "examples" / "notebooks" / "policy_simulation.ipynb"
+NOTEBOOK = (
+    Path(__file__).resolve().parents[1] / "examples" / "notebooks" / "policy_simulation.ipynb"
+)
 
 
 def test_policy_simulation_notebook_runs():
@@ -12,7 +14,9 @@ def test_policy_simulation_notebook_runs():
     nbclient = pytest.importorskip("nbclient", reason="needs the test extra")
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     client = nbclient.NotebookClient(
-        notebook, timeout=300, kernel_name="python3",
+        notebook,
+        timeout=300,
+        kernel_name="python3",
         resources={"metadata": {"path": str(NOTEBOOK.parent)}},
     )
     client.execute()

@@ -38,7 +38,7 @@ def test_engines_agree_on_the_son_la_plan(son_la):
 
 def test_a_run_does_not_depend_on_its_batch(son_la):
     compiled = compile_plan(son_la)
-    together = run_fast(compiled, 5, range(0, 6))
+    together = run_fast(compiled, 5, range(6))
     alone = run_fast(compiled, 5, range(4, 5))
     for name in together:
         assert np.array_equal(together[name][4], alone[name][0])

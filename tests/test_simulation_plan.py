@@ -20,8 +20,10 @@ def test_son_la_plan_encodes_the_seed(son_la):
     assert son_la.target("total").at_least == 204
     held = [(r.level, r.held_by) for r in son_la.rounds if r.level is not Level.CENTRAL]
     assert held == [
-        (Level.DISTRICT, (6, 15)), (Level.DISTRICT, (10, 15)),
-        (Level.PROVINCE, (7, 10)), (Level.PROVINCE, (10, 30)),
+        (Level.DISTRICT, (6, 15)),
+        (Level.DISTRICT, (10, 15)),
+        (Level.PROVINCE, (7, 10)),
+        (Level.PROVINCE, (10, 30)),
     ]
 
 
@@ -36,24 +38,46 @@ def base():
         (lambda d: d.update(years=[2024, 2026]), "'years' must be consecutive years"),
         (lambda d: d.update(ruleset="QD999"), "'ruleset' must be one of"),
         (lambda d: d.update(colour="red"), "plan key 'colour' must be one of the known keys"),
-        (lambda d: d["outcomes"].update(commune_pass=1.5),
-         "'outcomes.commune_pass' must be a probability between 0 and 1 (got 1.5)"),
-        (lambda d: d["outcomes"].update(readiness=[1.0]),
-         "'outcomes.readiness' must be 2 shares, one per district round"),
+        (
+            lambda d: d["outcomes"].update(commune_pass=1.5),
+            "'outcomes.commune_pass' must be a probability between 0 and 1 (got 1.5)",
+        ),
+        (
+            lambda d: d["outcomes"].update(readiness=[1.0]),
+            "'outcomes.readiness' must be 2 shares, one per district round",
+        ),
         (lambda d: d["outcomes"].update(readiness=[0.5, 0.6]), "shares adding up to 1"),
         (lambda d: d["outcomes"].update(speed=3), "'outcomes.speed' must be one of"),
         (lambda d: d["dossiers"][0].update(new=-1), "'dossiers[0].new' must be a whole number"),
-        (lambda d: d["dossiers"][0].update(district="Atlantis"),
-         "'dossiers[0].district' must be one of the plan's districts (got 'Atlantis')"),
-        (lambda d: d["baseline"][0].update(stars=2), "'baseline[0].stars' must be 3, 4 or 5 (got 2)"),
-        (lambda d: d["baseline"][0].update(recognised="soon"), "'baseline[0].recognised' must be a date"),
-        (lambda d: d["rounds"]["district"][0].update(held_by="13-01"),
-         "'rounds.district[0].held_by' must be a month-day like '06-15' (got '13-01')"),
-        (lambda d: d["rounds"].pop("central"), "'rounds' must be a list with at least one central round"),
-        (lambda d: d["rounds"].update(commune=[{"held_by": "05-01", "cutoff": "04-01"}]),
-         "'rounds[5].level' must be one of district, province, central (got 'commune')"),
+        (
+            lambda d: d["dossiers"][0].update(district="Atlantis"),
+            "'dossiers[0].district' must be one of the plan's districts (got 'Atlantis')",
+        ),
+        (
+            lambda d: d["baseline"][0].update(stars=2),
+            "'baseline[0].stars' must be 3, 4 or 5 (got 2)",
+        ),
+        (
+            lambda d: d["baseline"][0].update(recognised="soon"),
+            "'baseline[0].recognised' must be a date",
+        ),
+        (
+            lambda d: d["rounds"]["district"][0].update(held_by="13-01"),
+            "'rounds.district[0].held_by' must be a month-day like '06-15' (got '13-01')",
+        ),
+        (
+            lambda d: d["rounds"].pop("central"),
+            "'rounds' must be a list with at least one central round",
+        ),
+        (
+            lambda d: d["rounds"].update(commune=[{"held_by": "05-01", "cutoff": "04-01"}]),
+            "'rounds[5].level' must be one of district, province, central (got 'commune')",
+        ),
         (lambda d: d["targets"]["total"].update(metric="happiness"), "'targets.total.metric'"),
-        (lambda d: d["targets"]["total"].update(year=2030), "'targets.total.year' must be a plan year"),
+        (
+            lambda d: d["targets"]["total"].update(year=2030),
+            "'targets.total.year' must be a plan year",
+        ),
     ],
 )
 def test_bad_plan_names_the_key(change, message):

@@ -75,7 +75,9 @@ def test_dask_cluster_runs_a_sweep_equal_to_in_process(son_la):
     }
     local, table = sweep(scenarios, runs=40, seed=4)
     with (
-        distributed.LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster,
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, dashboard_address=None
+        ) as cluster,
         distributed.Client(cluster) as client,
     ):
         remote, remote_table = sweep(scenarios, runs=40, seed=4, executor=client.get_executor())

@@ -49,7 +49,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The bar shows only when the run takes longer than a second (tqdm's delay).
         with tqdm(total=args.runs, unit="run", delay=1.0, file=sys.stderr) as bar:
             result = simulate(
-                plan, runs=args.runs, seed=args.seed, engine=args.engine, progress=bar.update
+                plan,
+                runs=args.runs,
+                seed=args.seed,
+                engine=args.engine,
+                progress=bar.update,
             )
     except OcopError as error:
         print(f"ocop-workflow: {error}", file=sys.stderr)

@@ -8,10 +8,23 @@ Needs the ``sim`` extra (numpy, pandas, matplotlib, tqdm): ``pip install "ocop-w
     result.per_run, result.target_probability("total")
 """
 
-from ocop_workflow.simulation.plan import Baseline, Filing, Outcomes, Plan, PlanError, PlanRound, Target
+from ocop_workflow.simulation.plan import (
+    Baseline,
+    Filing,
+    Outcomes,
+    Plan,
+    PlanError,
+    PlanRound,
+    Target,
+)
 from ocop_workflow.simulation.results import SimulationResult
 from ocop_workflow.simulation.run import ENGINES, simulate
-from ocop_workflow.simulation.scenarios import sweep, with_extra_round, with_outcomes, with_threshold
+from ocop_workflow.simulation.scenarios import (
+    sweep,
+    with_extra_round,
+    with_outcomes,
+    with_threshold,
+)
 
 __all__ = [
     "ENGINES",

@@ -93,11 +93,12 @@ def run_fast(compiled: Compiled, seed: int, runs: range) -> dict[str, IntArray]:
             band = _bands(ruleset.bands, score)
             not_recognised = active & (band < 3)
             recogniser = star_level[np.maximum(band, 0)]
+            threshold = forwards[li]
             forward = active & ~not_recognised
-            if forwards[li] is None:
+            if threshold is None:  # the top level forwards nothing
                 forward &= False
             else:
-                forward &= (score >= forwards[li]) & (recogniser > li)
+                forward &= (score >= threshold) & (recogniser > li)
             recognised = active & ~not_recognised & ~forward
 
             status[not_recognised] = OUT
@@ -119,7 +120,9 @@ def run_fast(compiled: Compiled, seed: int, runs: range) -> dict[str, IntArray]:
             ).reshape(n, rounds_total)
             metrics["certified_by_district"] += per_district(recognised)
 
-            following = compiled.next_round[li][round_index] if li + 1 < len(compiled.levels) else -1
+            following = (
+                compiled.next_round[li][round_index] if li + 1 < len(compiled.levels) else -1
+            )
             active = forward & (following >= 0)
             round_index = np.where(active, following, 0)
         metrics["valid"][:, y] = (expiry > end).sum(axis=1)

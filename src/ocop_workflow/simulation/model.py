@@ -77,7 +77,7 @@ class Compiled:
     expires: tuple[tuple[IntArray, ...], ...]
     """``expires[y][l][k]``: ordinal of the expiry of a certificate issued in that round."""
     next_round: tuple[IntArray, ...]
-    """``next_round[l][k]``: round of level ``l + 1`` after round ``k`` of level ``l`` (-1: none)."""
+    """``next_round[l][k]``: level ``l + 1``'s round after round ``k`` of level ``l``, or -1."""
     round_base: tuple[int, ...]
     """Index of each level's first round in the flat list of rounds."""
     year_start: IntArray
@@ -145,7 +145,9 @@ def compile_plan(plan: Plan) -> Compiled:
     held, cutoff, expires = [], [], []
     for year in plan.years:
         held.append(tuple(np.array([r.held_on(year).toordinal() for r in rs]) for rs in per_level))
-        cutoff.append(tuple(np.array([r.cutoff_on(year).toordinal() for r in rs]) for rs in per_level))
+        cutoff.append(
+            tuple(np.array([r.cutoff_on(year).toordinal() for r in rs]) for rs in per_level)
+        )
         expires.append(
             tuple(
                 np.array([validity.expires_on(r.held_on(year)).toordinal() for r in rs])

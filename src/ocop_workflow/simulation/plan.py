@@ -195,7 +195,9 @@ class Plan:
                 raise _fail("rounds", f"a list with at least one {level.value} round", None)
         for index, round_ in enumerate(self.rounds):
             if round_.level not in levels:
-                raise _fail(f"rounds[{index}].level", f"one of {_names(levels)}", round_.level.value)
+                raise _fail(
+                    f"rounds[{index}].level", f"one of {_names(levels)}", round_.level.value
+                )
             if _on(2024, round_.cutoff) > _on(2024, round_.held_by) and not round_.next_year:
                 raise _fail(f"rounds[{index}].cutoff", "on or before held_by", round_.cutoff)
         first = self.rounds_at(levels[0])
@@ -206,17 +208,19 @@ class Plan:
                 list(self.outcomes.readiness),
             )
         if not math.isclose(sum(self.outcomes.readiness), 1.0, abs_tol=1e-9):
-            raise _fail("outcomes.readiness", "shares adding up to 1", list(self.outcomes.readiness))
+            raise _fail(
+                "outcomes.readiness", "shares adding up to 1", list(self.outcomes.readiness)
+            )
         known = set(self.districts)
-        for where, district in [(f"baseline[{i}]", b.district) for i, b in enumerate(self.baseline)] + [
-            (f"dossiers[{i}]", f.district) for i, f in enumerate(self.filings)
-        ]:
+        for where, district in [
+            (f"baseline[{i}]", b.district) for i, b in enumerate(self.baseline)
+        ] + [(f"dossiers[{i}]", f.district) for i, f in enumerate(self.filings)]:
             if district not in known:
-                raise _fail(f"{where}.district", f"one of the plan's districts", district)
+                raise _fail(f"{where}.district", "one of the plan's districts", district)
         for i, filing in enumerate(self.filings):
             if filing.year not in self.years:
                 raise _fail(f"dossiers[{i}].year", f"a plan year {list(self.years)}", filing.year)
-        for i, target in enumerate(self.targets):
+        for target in self.targets:
             if target.year not in self.years:
                 raise _fail(f"targets.{target.name}.year", "a plan year", target.year)
 
@@ -283,14 +287,27 @@ def _list(data: Mapping[str, Any], key: str) -> list[Any]:
 
 
 def _parse(data: Mapping[str, Any]) -> Plan:
-    known = {"province", "years", "ruleset", "rounds", "districts", "baseline", "dossiers",
-             "outcomes", "targets", "reevaluation_recognised_on", "notes"}
+    known = {
+        "province",
+        "years",
+        "ruleset",
+        "rounds",
+        "districts",
+        "baseline",
+        "dossiers",
+        "outcomes",
+        "targets",
+        "reevaluation_recognised_on",
+        "notes",
+    }
     for key in data:
         if key not in known:
             raise _fail(key, f"one of the known keys {sorted(known)}", key)
     province = _text("province", data.get("province"))
     years = data.get("years")
-    if not isinstance(years, list) or not all(isinstance(y, int) and 2019 <= y <= 2100 for y in years):
+    if not isinstance(years, list) or not all(
+        isinstance(y, int) and 2019 <= y <= 2100 for y in years
+    ):
         raise _fail("years", "an array of years from 2019 on", years)
     code = data.get("ruleset")
     ruleset = next((r for r in rulesets.ALL if r.code == code), None)

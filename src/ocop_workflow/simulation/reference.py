@@ -61,8 +61,12 @@ def _templates(compiled: Compiled, wf: Workflow) -> dict[tuple[int, int, int], D
         district = plan.districts[key[0]]
         recognised = _day(key[2])
         d = wf.register(
-            product=f"{district} baseline", sheet=1, producer="(baseline)",
-            province=plan.province, district=district, commune=district,
+            product=f"{district} baseline",
+            sheet=1,
+            producer="(baseline)",
+            province=plan.province,
+            district=district,
+            commune=district,
             submitted_on=recognised,
         )
         wf.review_at_commune(d, passed=True, on=recognised)
@@ -95,10 +99,7 @@ def run_reference(compiled: Compiled, seed: int, run: int) -> dict[str, IntArray
         holder = None
         if compiled.stars[p]:
             holder = _copy(templates[_key(compiled, p)])
-        if compiled.kind[p] == BASELINE:
-            status = "holding"
-        else:
-            status = "waiting"
+        status = "holding" if compiled.kind[p] == BASELINE else "waiting"
         products.append(_Product(holder, status, compiled.kind[p] in (BASELINE, LAPSED)))
     quality = compiled.quality_mean + outcomes.score_sd * draw.quality_z
     levels = compiled.levels
@@ -121,8 +122,21 @@ def run_reference(compiled: Compiled, seed: int, run: int) -> dict[str, IntArray
         for p, product in enumerate(products):
             if product.status != "pending":
                 continue
-            _file(compiled, wf, metrics, product, p, y, year, quality[p], draw.council_z[y, p],
-                  draw.u[y, p], rounds0, levels, run)
+            _file(
+                compiled,
+                wf,
+                metrics,
+                product,
+                p,
+                y,
+                year,
+                quality[p],
+                draw.council_z[y, p],
+                draw.u[y, p],
+                rounds0,
+                levels,
+                run,
+            )
         for product in products:
             holder = product.holder
             if holder is None or holder.certificate is None:
@@ -135,7 +149,11 @@ def run_reference(compiled: Compiled, seed: int, run: int) -> dict[str, IntArray
         metrics["cumulative"][y] = sum(product.ever for product in products)
     for product in products:
         holder = product.holder
-        if holder is not None and holder.certificate is not None and holder.state is DossierState.CERTIFIED:
+        if (
+            holder is not None
+            and holder.certificate is not None
+            and holder.state is DossierState.CERTIFIED
+        ):
             district = plan.districts.index(holder.district or "")
             metrics["valid_by_district"][district] += 1
             metrics["valid_by_stars"][holder.certificate.stars - 3] += 1
@@ -165,9 +183,15 @@ def _file(
     renews = product.holder
     kind = DossierKind.FIRST_TIME if renews is None else DossierKind.REEVALUATION
     d = wf.register(
-        product=f"{district} product {p}", sheet=1, producer=f"producer {p}",
-        province=plan.province, district=district, commune=district,
-        submitted_on=dt.date(year, 1, 1), kind=kind, renews=renews,
+        product=f"{district} product {p}",
+        sheet=1,
+        producer=f"producer {p}",
+        province=plan.province,
+        district=district,
+        commune=district,
+        submitted_on=dt.date(year, 1, 1),
+        kind=kind,
+        renews=renews,
     )
     funnel = metrics["funnel"][y]
     funnel[0] += 1
@@ -209,9 +233,13 @@ def _file(
             wf.withdraw(d, on=withdraw_on)
             return
     old = product.holder
-    if old is not None and old.certificate is not None and old.state is DossierState.CERTIFIED:
-        if old.certificate.expires_on <= on:
-            wf.expire(old, on=old.certificate.expires_on)
+    if (
+        old is not None
+        and old.certificate is not None
+        and old.state is DossierState.CERTIFIED
+        and old.certificate.expires_on <= on
+    ):
+        wf.expire(old, on=old.certificate.expires_on)
     certificate = wf.certify(d, on=on, number=f"{run}-{p}-{year}", renewed=old)
     product.holder = d
     product.status = "holding"

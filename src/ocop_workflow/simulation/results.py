@@ -71,7 +71,7 @@ class SimulationResult:
         """Long table: run, district, certificates issued over the horizon, valid at its end."""
         m = self.metrics
         districts = list(self.plan.districts)
-        frame = pd.DataFrame(
+        return pd.DataFrame(
             {
                 "run": np.repeat(np.arange(self.runs), len(districts)),
                 "district": np.tile(districts, self.runs),
@@ -79,7 +79,6 @@ class SimulationResult:
                 "valid": m["valid_by_district"].ravel(),
             }
         )
-        return frame
 
     @property
     def per_star(self) -> pd.DataFrame:
@@ -139,7 +138,9 @@ class SimulationResult:
     def plot_rounds(self) -> Figure:
         """Mean certificates issued after each round, per year."""
         table = self.per_round.groupby(["year", "round"], sort=False)["certified"].mean().unstack(0)
-        return _bar(table.loc[list(self.round_labels)], "Certificates per round (mean)", "certificates")
+        return _bar(
+            table.loc[list(self.round_labels)], "Certificates per round (mean)", "certificates"
+        )
 
     def plot_total(self, target: str | None = None) -> Figure:
         """Distribution over runs of a target's metric (default: the first target) against it."""
@@ -148,12 +149,14 @@ class SimulationResult:
         fig, ax = plt.subplots(figsize=(7, 4))
         chosen = self.plan.target(target) if target else (self.plan.targets or (None,))[0]
         if chosen is None:
-            values = self.per_run["valid"]
+            values = self.metrics["valid"][:, -1]
             ax.set_xlabel("certificates valid at the horizon")
         else:
             y = self.plan.years.index(chosen.year)
             values = self.metrics[chosen.metric][:, y]
-            ax.axvline(chosen.at_least, color="crimson", linestyle="--", label=f"target {chosen.at_least}")
+            ax.axvline(
+                chosen.at_least, color="crimson", linestyle="--", label=f"target {chosen.at_least}"
+            )
             ax.set_xlabel(f"{chosen.metric} at the end of {chosen.year}")
             ax.legend()
         ax.hist(values, bins=min(40, max(5, len(np.unique(values)))), color="seagreen")
@@ -170,7 +173,7 @@ class SimulationResult:
 
 
 def _long(
-    counts: IntArray, years: Sequence[int], category: tuple[str, list[object]], value: str
+    counts: IntArray, years: Sequence[int], category: tuple[str, Sequence[object]], value: str
 ) -> pd.DataFrame:
     runs, n_years, n_cats = counts.shape
     name, labels = category
@@ -178,7 +181,7 @@ def _long(
         {
             "run": np.repeat(np.arange(runs), n_years * n_cats),
             "year": np.tile(np.repeat(list(years), n_cats), runs),
-            name: np.tile(labels, runs * n_years),
+            name: np.tile(np.array(labels, dtype=object), runs * n_years),
             value: counts.ravel(),
         }
     )

@@ -18,8 +18,8 @@ __all__ = ["ENGINES", "simulate"]
 
 ENGINES = ("fast", "reference")
 
-Progress = Callable[[int], None]
-"""Called with the number of runs just finished."""
+Progress = Callable[[int], object]
+"""Called with the number of runs just finished (its return value is ignored)."""
 
 
 def _chunk(plan: Plan, seed: int, engine: str, start: int, stop: int) -> dict[str, IntArray]:
@@ -59,7 +59,9 @@ def simulate(
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InvalidInput(f"'seed' must be a whole number of at least 0 (got {seed!r})")
     compiled = compile_plan(plan)
-    size = chunk_size or (max(1, 2_000_000 // max(1, compiled.products * compiled.years)) if engine == "fast" else 10)
+    size = chunk_size or (
+        max(1, 2_000_000 // max(1, compiled.products * compiled.years)) if engine == "fast" else 10
+    )
     parts: list[dict[str, IntArray]] = []
     bounds = list(_chunks(runs, size))
     if executor is None:

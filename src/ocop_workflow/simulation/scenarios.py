@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from concurrent.futures import Executor
+from typing import Any
 
 import attrs
 import pandas as pd
@@ -16,7 +17,7 @@ from ocop_workflow.simulation.run import simulate
 __all__ = ["sweep", "with_extra_round", "with_outcomes", "with_threshold"]
 
 
-def with_outcomes(plan: Plan, **changes: object) -> Plan:
+def with_outcomes(plan: Plan, **changes: Any) -> Plan:
     """The plan with some outcome-model values changed (e.g. ``reevaluation_uptake=0.9``)."""
     try:
         return attrs.evolve(plan, outcomes=attrs.evolve(plan.outcomes, **changes))
