@@ -140,13 +140,14 @@ class HistoryRecord:
     details: Mapping[str, Any] = attrs.field(factory=dict, converter=_freeze, hash=False)
 
 
-@attrs.define(eq=True)
+@attrs.define(eq=True, on_setattr=attrs.setters.NO_OP)
 class Dossier:
     """One product's dossier and everything that happened to it.
 
     Create dossiers with :meth:`ocop_workflow.Workflow.register` and change them only through the
-    workflow; read them freely. ``regime`` is the code of the rule set it was registered under.
-    ``renews`` is the number of the certificate an upgrade or re-evaluation replaces.
+    workflow, which validates every change before making it; read them freely. ``regime`` is the
+    code of the rule set it was registered under. ``renews`` is the number of the certificate an
+    upgrade or re-evaluation replaces.
     """
 
     product: str = attrs.field(validator=_text)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -43,6 +43,10 @@ class Level(enum.Enum):
     DISTRICT = "district"
     PROVINCE = "province"
     CENTRAL = "central"
+
+    # Members are singletons compared by identity: hash them the same way, in C, instead of
+    # Enum's Python-level hash of the name (levels key the rule sets' lookups on the hot path).
+    __hash__ = object.__hash__
 
     @property
     def vi(self) -> str:
@@ -247,8 +251,17 @@ class RuleSet:
         converter=_frozen_reasons, default=frozenset(RevocationReason)
     )
     effective_until: dt.date | None = None
+    # Lookups derived from ``levels`` once, for the per-dossier hot path.
+    _index: Mapping[Level, int] = attrs.field(init=False, eq=False, repr=False, hash=False)
+    _recogniser: Mapping[int, Level] = attrs.field(init=False, eq=False, repr=False, hash=False)
+    _scoring_levels: tuple[Level, ...] = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_index", {r.level: i for i, r in enumerate(self.levels)})
+        object.__setattr__(
+            self, "_recogniser", {s: r.level for r in self.levels for s in r.recognises}
+        )
+        object.__setattr__(self, "_scoring_levels", tuple(r.level for r in self.levels))
         if not self.levels:
             raise DefinitionError(f"rule set {self.code!r}: 'levels' must not be empty")
         ranks = [rule.level.rank for rule in self.levels]
@@ -289,13 +302,13 @@ class RuleSet:
     @property
     def scoring_levels(self) -> tuple[Level, ...]:
         """The levels that score, lowest first."""
-        return tuple(rule.level for rule in self.levels)
+        return self._scoring_levels
 
     def rule_for(self, level: Level) -> LevelRule:
         """The rule of a scoring level; :class:`InvalidInput` if this regime has no such level."""
-        for rule in self.levels:
-            if rule.level is level:
-                return rule
+        index = self._index.get(level)
+        if index is not None:
+            return self.levels[index]
         raise InvalidInput(
             f"'level' {level.value!r} does not score under {self.code} "
             f"(scoring levels: {', '.join(lv.value for lv in self.scoring_levels)})"
@@ -303,9 +316,9 @@ class RuleSet:
 
     def recognising_level(self, stars: int) -> Level:
         """The level whose authority recognises ``stars`` (3-5)."""
-        for rule in self.levels:
-            if stars in rule.recognises:
-                return rule.level
+        level = self._recogniser.get(stars)
+        if level is not None:
+            return level
         raise InvalidInput(
             f"'stars' must be one of {RECOGNISED_STARS} to be recognised (got {stars!r})"
         )
@@ -325,14 +338,14 @@ class RuleSet:
         final = band if stars is None else min(band, stars)
         if final < RECOGNISED_STARS[0]:
             return Route(RouteKind.NOT_RECOGNISED, final, None)
-        recogniser = self.recognising_level(final)
+        recogniser = self._recogniser[final]
+        index = self._index[level]
         if (
             rule.forwards_at is not None
             and score >= rule.forwards_at
-            and recogniser.rank > level.rank
+            and self._index[recogniser] > index
         ):
-            upper = self.levels[self.levels.index(rule) + 1].level
-            return Route(RouteKind.FORWARD, final, upper)
+            return Route(RouteKind.FORWARD, final, self.levels[index + 1].level)
         return Route(RouteKind.RECOGNISE, final, recogniser)
 
     def in_force(self, on: dt.date) -> bool:

@@ -47,6 +47,8 @@ class DossierState(enum.Enum):
     REVOKED = "revoked"
     SUPERSEDED = "superseded"
 
+    __hash__ = object.__hash__  # identity hash in C; see Level.__hash__
+
     @property
     def vi(self) -> str:
         """Vietnamese label."""
@@ -109,15 +111,21 @@ class Event(enum.Enum):
     REVOKE = "revoke"
     SUPERSEDE = "supersede"
 
+    __hash__ = object.__hash__  # identity hash in C; see Level.__hash__
+
     @classmethod
     def score(cls, level: Level) -> Event:
         """The event of a score at ``level`` that lets the dossier go on."""
-        return cls["SCORE_" + level.name]
+        return _SCORE_EVENTS[level]
 
     @classmethod
     def reject(cls, level: Level) -> Event:
         """The event of a score under 3 stars at ``level``."""
-        return cls["REJECT_" + level.name]
+        return _REJECT_EVENTS[level]
+
+
+_SCORE_EVENTS = {level: Event["SCORE_" + level.name] for level in SCORED_STATE}
+_REJECT_EVENTS = {level: Event["REJECT_" + level.name] for level in SCORED_STATE}
 
 
 @attrs.frozen

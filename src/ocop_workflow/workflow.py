@@ -554,7 +554,7 @@ class _Replayed:
 
 def _score_value(score: object) -> tuple[float, int | None, object]:
     """The checked total, the star cap (sheet results only) and the result to keep."""
-    if isinstance(score, int | float) and not isinstance(score, bool):
+    if isinstance(score, (int, float)) and not isinstance(score, bool):
         return check_score(score), None, None
     if isinstance(score, ScoreResult):
         stars = score.stars
