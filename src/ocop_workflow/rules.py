@@ -20,6 +20,7 @@ from ocop_workflow.errors import DefinitionError, InvalidInput
 
 __all__ = [
     "RECOGNISED_STARS",
+    "Deadlines",
     "Level",
     "LevelRule",
     "RevocationReason",
@@ -117,12 +118,27 @@ class StarBands:
         default=Rounding.NONE, validator=attrs.validators.instance_of(Rounding)
     )
 
+    def placed(self, score: float) -> float:
+        """The score as the bands compare it: rounded by the policy (unchanged under NONE).
+
+        Forwarding thresholds are compared with this value too, so that 1048's 49.6 is a 50
+        both for its star and for going on to the province.
+        """
+        if self.rounding is Rounding.HALF_UP:
+            return float(math.floor(score + 0.5))
+        if self.rounding is Rounding.DOWN:
+            return float(math.floor(score))
+        return score
+
+    def highest_below(self, threshold: float) -> float:
+        """The highest placed score under ``threshold``."""
+        if self.rounding is Rounding.NONE:
+            return math.nextafter(threshold, 0.0)
+        return float(math.ceil(threshold) - 1)
+
     def stars(self, score: float) -> int:
         """The star band (1-5) of a total score; the score must already be checked."""
-        if self.rounding is Rounding.HALF_UP:
-            score = math.floor(score + 0.5)
-        elif self.rounding is Rounding.DOWN:
-            score = math.floor(score)
+        score = self.placed(score)
         t2, t3, t4, t5 = self.thresholds
         if score >= t3:
             return 5 if score >= t5 else 4 if score >= t4 else 3
@@ -216,6 +232,43 @@ def _level_tuple(value: Iterable[LevelRule]) -> tuple[LevelRule, ...]:
     return tuple(value)
 
 
+def _optional_days(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        raise DefinitionError(f"{attribute.name!r} must be a number of days or None (got {value!r})")
+
+
+@attrs.frozen
+class Deadlines:
+    """Time limits of a regime; ``None`` where the regime sets none.
+
+    Decision 26/2026 (facts page section 6, unconfirmed, so every number is a parameter): a
+    re-evaluation is filed no earlier than ``reevaluation_window[0]`` and no later than
+    ``reevaluation_window[1]`` days before the certificate expires and is evaluated within
+    ``evaluation_days``; the commune checks a dossier within ``commune_check_working_days``
+    working days. Transitional rules for dossiers still in flight when the regime starts:
+    first-time and upgrade dossiers finish within ``finish_first_time_days``, re-evaluations
+    within ``finish_reevaluation_days``; a certificate whose filing window was missed can be
+    extended by up to ``extension_days`` past its expiry.
+    """
+
+    reevaluation_window: tuple[int, int] | None = None
+    evaluation_days: int | None = attrs.field(default=None, validator=_optional_days)
+    commune_check_working_days: int | None = attrs.field(default=None, validator=_optional_days)
+    finish_first_time_days: int | None = attrs.field(default=None, validator=_optional_days)
+    finish_reevaluation_days: int | None = attrs.field(default=None, validator=_optional_days)
+    extension_days: int | None = attrs.field(default=None, validator=_optional_days)
+
+    def __attrs_post_init__(self) -> None:
+        window = self.reevaluation_window
+        if window is not None and not (
+            isinstance(window, tuple) and len(window) == 2 and window[0] > window[1] >= 0
+        ):
+            raise DefinitionError(
+                f"'reevaluation_window' must be (earliest, latest) days before expiry, earliest "
+                f"first (got {window!r})"
+            )
+
+
 class RouteKind(enum.Enum):
     """What a score means for the dossier."""
 
@@ -251,6 +304,7 @@ class RuleSet:
         converter=_frozen_reasons, default=frozenset(RevocationReason)
     )
     effective_until: dt.date | None = None
+    deadlines: Deadlines = attrs.field(factory=Deadlines)
     # Lookups derived from ``levels`` once, for the per-dossier hot path.
     _index: Mapping[Level, int] = attrs.field(init=False, eq=False, repr=False, hash=False)
     _recogniser: Mapping[int, Level] = attrs.field(init=False, eq=False, repr=False, hash=False)
@@ -287,7 +341,7 @@ class RuleSet:
                 )
             # A score just under the forwarding threshold stays at this level, so its stars must
             # be recognised here or below.
-            below = self.bands.stars(math.nextafter(rule.forwards_at, 0.0))
+            below = self.bands.stars(self.bands.highest_below(rule.forwards_at))
             if below in RECOGNISED_STARS and self.recognising_level(below).rank > rule.level.rank:
                 raise DefinitionError(
                     f"rule set {self.code!r}: level {rule.level.value!r} keeps {below}-star scores "
@@ -328,7 +382,7 @@ class RuleSet:
 
         ``stars`` caps the band of the score (a scoring sheet's unmet per-star minimums, facts page
         section 3). Under 3 stars the dossier is not recognised. A score at or above the level's
-        ``forwards_at`` goes to the next level, unless its (capped) stars are recognised at this
+        ``forwards_at`` (after the bands' rounding) goes to the next level, unless its (capped) stars are recognised at this
         level or below. Otherwise the level that recognises the stars issues the certificate: that
         may be a lower level when a higher council scores lower (26/2026 lets the province recognise
         3 or 4 stars after a ministry score under 90).
@@ -342,7 +396,7 @@ class RuleSet:
         index = self._index[level]
         if (
             rule.forwards_at is not None
-            and score >= rule.forwards_at
+            and self.bands.placed(score) >= rule.forwards_at
             and self._index[recogniser] > index
         ):
             return Route(RouteKind.FORWARD, final, self.levels[index + 1].level)

@@ -1,21 +1,74 @@
-"""The regimes, as :class:`~ocop_workflow.rules.RuleSet` values (facts page section 1)."""
+"""The regimes, as :class:`~ocop_workflow.rules.RuleSet` values, and which one is in force when.
+
+Facts page section 1. Each regime is in force from its ``effective_from`` up to, not including,
+the next one's. Numbers the facts page marks unconfirmed (all of Decision 26/2026) are parameters
+of :func:`qd26_2026`, whose defaults build :data:`QD26_2026`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from ocop_workflow.rules import Level, LevelRule, RevocationReason, RuleSet, StarBands, Validity
+from ocop_workflow.errors import InvalidInput
+from ocop_workflow.rules import (
+    Deadlines,
+    Level,
+    LevelRule,
+    RevocationReason,
+    Rounding,
+    RuleSet,
+    StarBands,
+    Validity,
+)
 
-__all__ = ["ALL", "QD148_2023"]
+__all__ = [
+    "ALL",
+    "QD26_2026",
+    "QD26_EFFECTIVE",
+    "QD148_2023",
+    "QD1048_2019",
+    "QD1489_2025",
+    "in_force",
+    "qd26_2026",
+]
+
+# Section 4.8: inspection finds the product below its criteria, a breach of the management rules,
+# and, in practice, no re-evaluation within 36 months.
+_REVOCATION_148 = frozenset(
+    {
+        RevocationReason.NO_LONGER_MEETS_CRITERIA,
+        RevocationReason.BREACH_OF_RULES,
+        RevocationReason.NOT_REEVALUATED,
+    }
+)
+
+QD1048_2019 = RuleSet(
+    code="QD1048_2019",
+    title="Decision 1048/QĐ-TTg of 21 Aug 2019, amended by 781/QĐ-TTg (2020)",
+    effective_from=dt.date(2019, 8, 21),
+    effective_until=dt.date(2023, 2, 24),
+    levels=(
+        # Section 1: the district forwards 50 or more to the province and recognises nothing;
+        # the province recognises 3 and 4 stars; the central level 5 stars.
+        LevelRule(Level.DISTRICT, frozenset(), forwards_at=50.0),
+        LevelRule(Level.PROVINCE, frozenset({3, 4}), forwards_at=90.0),
+        LevelRule(Level.CENTRAL, frozenset({5})),
+    ),
+    # Section 2: whole-number ranges (50-69, 70-89, 90-100); a fraction between them is rounded
+    # half up, the documented default policy (a parameter: build a variant with another Rounding).
+    bands=StarBands(rounding=Rounding.HALF_UP),
+    validity=Validity(months=36, notice_days=30),
+    revocation_reasons=_REVOCATION_148,
+)
 
 QD148_2023 = RuleSet(
     code="QD148_2023",
     title="Decision 148/QĐ-TTg of 24 Feb 2023",
-    # Facts page section 1: in force from 24 Feb 2023; amended by 1489 from 6 Jul 2025.
+    # Section 1: in force from 24 Feb 2023; amended by 1489 from 6 Jul 2025.
     effective_from=dt.date(2023, 2, 24),
     effective_until=dt.date(2025, 7, 6),
     levels=(
-        # Section 1 and 4: the district recognises 3 stars and forwards 70 or more; the province
+        # Sections 1 and 4: the district recognises 3 stars and forwards 70 or more; the province
         # recognises 4 stars and forwards 90 or more; the central level recognises 5 stars.
         LevelRule(Level.DISTRICT, frozenset({3}), forwards_at=70.0),
         LevelRule(Level.PROVINCE, frozenset({4}), forwards_at=90.0),
@@ -23,16 +76,87 @@ QD148_2023 = RuleSet(
     ),
     bands=StarBands(),  # section 2: half-open bands 30/50/70/90
     validity=Validity(months=36, notice_days=30),  # section 4.6
-    revocation_reasons=frozenset(
-        {
-            # Section 4.8: after inspection, a breach of the management rules, and in practice
-            # no re-evaluation within 36 months.
-            RevocationReason.NO_LONGER_MEETS_CRITERIA,
-            RevocationReason.BREACH_OF_RULES,
-            RevocationReason.NOT_REEVALUATED,
-        }
-    ),
+    revocation_reasons=_REVOCATION_148,
 )
 
-ALL: tuple[RuleSet, ...] = (QD148_2023,)
-"""Every shipped rule set, oldest first."""
+QD26_EFFECTIVE = dt.date(2026, 7, 21)
+"""Decision 26/2026 takes effect 60 days after 22 May 2026 (section 1, unconfirmed)."""
+
+QD1489_2025 = RuleSet(
+    code="QD1489_2025",
+    title="Decision 1489/QĐ-TTg of 6 Jul 2025, amending Decision 148",
+    effective_from=dt.date(2025, 7, 6),
+    effective_until=QD26_EFFECTIVE,
+    levels=(
+        # Section 1: no district level since the two-tier local government of 1 Jul 2025; the
+        # province recognises 3 and 4 stars and forwards 90 or more to the ministry.
+        LevelRule(Level.PROVINCE, frozenset({3, 4}), forwards_at=90.0),
+        LevelRule(Level.CENTRAL, frozenset({5})),
+    ),
+    bands=StarBands(),
+    validity=Validity(months=36, notice_days=30),
+    revocation_reasons=_REVOCATION_148,
+)
+
+
+def qd26_2026(
+    effective_from: dt.date = QD26_EFFECTIVE,
+    *,
+    reevaluation_window: tuple[int, int] = (180, 120),
+    evaluation_days: int = 45,
+    commune_check_working_days: int = 15,
+    finish_first_time_days: int = 60,
+    finish_reevaluation_days: int = 30,
+    extension_days: int = 180,
+) -> RuleSet:
+    """Decision 26/2026/QĐ-TTg (section 6). Every number is unconfirmed, so each is a parameter."""
+    return RuleSet(
+        code="QD26_2026",
+        title="Decision 26/2026/QĐ-TTg of 22 May 2026 (unconfirmed transcript)",
+        effective_from=effective_from,
+        levels=(
+            # Section 6: the province recognises 3 and 4 stars (also after a ministry score under
+            # 90, which RuleSet.route gives); the ministry (central level) recognises 5 stars.
+            LevelRule(Level.PROVINCE, frozenset({3, 4}), forwards_at=90.0),
+            LevelRule(Level.CENTRAL, frozenset({5})),
+        ),
+        bands=StarBands(),
+        validity=Validity(months=36, notice_days=30),
+        # Section 6: the grounds for revocation.
+        revocation_reasons=frozenset(
+            {
+                RevocationReason.FALSE_DOSSIER,
+                RevocationReason.NO_LONGER_MEETS_CRITERIA,
+                RevocationReason.BREACH_OF_LAW,
+                RevocationReason.MISUSE_OF_MARK,
+                RevocationReason.PRODUCTION_STOPPED,
+                RevocationReason.OTHER_AUTHORITY_FINDING,
+            }
+        ),
+        deadlines=Deadlines(
+            reevaluation_window=reevaluation_window,
+            evaluation_days=evaluation_days,
+            commune_check_working_days=commune_check_working_days,
+            finish_first_time_days=finish_first_time_days,
+            finish_reevaluation_days=finish_reevaluation_days,
+            extension_days=extension_days,
+        ),
+    )
+
+
+QD26_2026 = qd26_2026()
+
+ALL: tuple[RuleSet, ...] = (QD1048_2019, QD148_2023, QD1489_2025, QD26_2026)
+"""Every shipped regime, oldest first: the timeline :func:`in_force` reads."""
+
+
+def in_force(on: dt.date, timeline: tuple[RuleSet, ...] = ALL) -> RuleSet:
+    """The regime of ``timeline`` in force on ``on``; :class:`InvalidInput` before the first."""
+    for ruleset in reversed(timeline):
+        if ruleset.effective_from <= on:
+            return ruleset
+    first = timeline[0]
+    raise InvalidInput(
+        f"'on' must be on or after {first.effective_from}, when {first.code} took effect "
+        f"(got {on})"
+    )

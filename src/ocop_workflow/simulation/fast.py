@@ -28,12 +28,17 @@ __all__ = ["run_fast"]
 WAITING, PENDING, HOLDING, OUT = 0, 1, 2, 3
 
 
-def _bands(bands: StarBands, score: FloatArray) -> IntArray:
-    """:meth:`StarBands.stars` over an array (the same comparisons, the same rounding)."""
+def _placed(bands: StarBands, score: FloatArray) -> FloatArray:
+    """:meth:`StarBands.placed` over an array."""
     if bands.rounding is Rounding.HALF_UP:
-        score = np.floor(score + 0.5)
-    elif bands.rounding is Rounding.DOWN:
-        score = np.floor(score)
+        return np.floor(score + 0.5)
+    if bands.rounding is Rounding.DOWN:
+        return np.floor(score)
+    return score
+
+
+def _bands(bands: StarBands, score: FloatArray) -> IntArray:
+    """:meth:`StarBands.stars` over an array of placed scores (the same comparisons)."""
     stars = np.ones(score.shape, dtype=np.int64)
     for threshold in bands.thresholds:
         stars += score >= threshold
@@ -90,7 +95,8 @@ def run_fast(compiled: Compiled, seed: int, runs: range) -> dict[str, IntArray]:
         round_index = np.where(active, slot, 0)
         for li in range(len(compiled.levels)):
             score = np.clip(quality + outcomes.council_sd * council_z[:, y, :, li], 0.0, 100.0)
-            band = _bands(ruleset.bands, score)
+            placed = _placed(ruleset.bands, score)
+            band = _bands(ruleset.bands, placed)
             not_recognised = active & (band < 3)
             recogniser = star_level[np.maximum(band, 0)]
             threshold = forwards[li]
@@ -98,7 +104,7 @@ def run_fast(compiled: Compiled, seed: int, runs: range) -> dict[str, IntArray]:
             if threshold is None:  # the top level forwards nothing
                 forward &= False
             else:
-                forward &= (score >= threshold) & (recogniser > li)
+                forward &= (placed >= threshold) & (recogniser > li)
             recognised = active & ~not_recognised & ~forward
 
             status[not_recognised] = OUT
