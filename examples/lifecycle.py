@@ -11,8 +11,11 @@ from ocop_workflow import Dossier, DossierKind, Level, Workflow, rulesets
 
 
 def run() -> tuple[Dossier, Dossier]:
-    """Certify a coffee product, let it expire, re-evaluate it; return the old and new dossiers."""
-    wf = Workflow(rulesets.QD148_2023)
+    """Certify a coffee product under 148, then re-evaluate it under 26/2026.
+
+    Returns the first dossier (superseded in the end) and its re-evaluation.
+    """
+    wf = Workflow(rulesets.QD148_2023)  # follows the regimes in force on each date
     coffee = wf.register(
         product="Cà phê bột nguyên chất",
         sheet=13,
@@ -37,35 +40,36 @@ def run() -> tuple[Dossier, Dossier]:
     # Province round 1 before 10 July 2024; the province recognises 4 stars.
     wf.score(coffee, Level.PROVINCE, 78.0, on="2024-07-05", actor="Hội đồng tỉnh Sơn La")
     wf.certify(coffee, on="2024-07-20", number="SL-2024-017", actor="UBND tỉnh Sơn La")
-    assert coffee.certificate is not None
-    wf.expire(coffee, on=coffee.certificate.expires_on)
 
+    # In 2027 Decision 26/2026 applies: no district level any more, and a re-evaluation is filed
+    # 180 to 120 days before the certificate expires (20 July 2027).
     renewal = wf.register(
         product="Cà phê bột nguyên chất",
         sheet=13,
         producer="HTX Cà phê Chiềng Ban",
         province="Sơn La",
-        district="Mai Sơn",
         commune="Chiềng Ban",
-        submitted_on=dt.date(2027, 8, 1),
+        submitted_on=dt.date(2027, 2, 1),
         kind=DossierKind.REEVALUATION,
         renews=coffee,
     )
-    wf.review_at_commune(renewal, passed=True, on="2027-08-15")
-    wf.score(renewal, Level.DISTRICT, 81.25, on="2027-09-20")
-    wf.score(renewal, Level.PROVINCE, 83.0, on="2027-10-25")
-    wf.certify(renewal, on="2027-11-05", number="SL-2027-044", renewed=coffee)
+    wf.review_at_commune(renewal, passed=True, on="2027-02-20", actor="UBND xã Chiềng Ban")
+    wf.score(renewal, Level.PROVINCE, 83.0, on="2027-03-10", actor="Hội đồng tỉnh Sơn La")
+    wf.certify(
+        renewal, on="2027-03-15", number="SL-2027-044", renewed=coffee, actor="UBND tỉnh Sơn La"
+    )
     return coffee, renewal
 
 
 def history_table(dossier: Dossier) -> str:
     """The dossier's history as a fixed-width text table."""
-    rows = [("date", "action", "from", "to", "actor", "details")]
+    rows = [("date", "regime", "action", "from", "to", "actor", "details")]
     for r in dossier.history:
         details = ", ".join(f"{k}={v}" for k, v in r.details.items() if v is not None)
         rows.append(
             (
                 r.on.isoformat(),
+                r.regime,
                 r.action,
                 r.from_state.en if r.from_state else "",
                 r.to_state.en,

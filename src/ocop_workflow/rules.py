@@ -234,7 +234,9 @@ def _level_tuple(value: Iterable[LevelRule]) -> tuple[LevelRule, ...]:
 
 def _optional_days(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-        raise DefinitionError(f"{attribute.name!r} must be a number of days or None (got {value!r})")
+        raise DefinitionError(
+            f"{attribute.name!r} must be a number of days or None (got {value!r})"
+        )
 
 
 @attrs.frozen

@@ -157,6 +157,5 @@ def in_force(on: dt.date, timeline: tuple[RuleSet, ...] = ALL) -> RuleSet:
             return ruleset
     first = timeline[0]
     raise InvalidInput(
-        f"'on' must be on or after {first.effective_from}, when {first.code} took effect "
-        f"(got {on})"
+        f"'on' must be on or after {first.effective_from}, when {first.code} took effect (got {on})"
     )

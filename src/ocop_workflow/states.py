@@ -137,13 +137,20 @@ class Transition:
     dest: DossierState
 
 
-def transition_table(levels: tuple[Level, ...]) -> tuple[Transition, ...]:
+def transition_table(
+    levels: tuple[Level, ...], legacy: tuple[Level, ...] = ()
+) -> tuple[Transition, ...]:
     """The transition table for a regime scoring at ``levels`` (lowest first).
 
     Facts page section 4: the commune checks (or returns) a dossier, each level scores it in turn,
     a score under 3 stars ends it, and a certificate is issued from any scored state; a certificate
     then expires, is revoked, or is superseded by a newer one (an expired one can be superseded by
     its re-evaluation too).
+
+    ``legacy`` are levels an earlier regime had and this one has not (the district, removed in
+    July 2025, facts page section 1). A dossier scored there before the change finishes under the
+    new regime (section 1: dossiers in flight are finished under transitional rules): it goes on
+    to the next level that still exists, or is certified, or withdrawn.
     """
     scored = tuple(SCORED_STATE[level] for level in levels)
     before = (DossierState.COMMUNE_REVIEWED, *scored[:-1])
@@ -161,6 +168,14 @@ def transition_table(levels: tuple[Level, ...]) -> tuple[Transition, ...]:
         DossierState.COMMUNE_REVIEWED,
         *scored,
     )
+    carried = tuple(SCORED_STATE[level] for level in legacy)
+    for level in legacy:
+        above = next(lv for lv in levels if lv.rank > level.rank)
+        carried_in = (SCORED_STATE[level],)
+        rows.append(Transition(Event.score(above), carried_in, SCORED_STATE[above]))
+        rows.append(Transition(Event.reject(above), carried_in, DossierState.NOT_RECOGNISED))
+    scored += carried
+    in_process += carried
     rows += [
         Transition(Event.CERTIFY, scored, DossierState.CERTIFIED),
         Transition(Event.WITHDRAW, in_process, DossierState.WITHDRAWN),
@@ -171,15 +186,16 @@ def transition_table(levels: tuple[Level, ...]) -> tuple[Transition, ...]:
         ),
     ]
     table = tuple(rows)
-    _validate(table)
+    _validate(table, carried)
     return table
 
 
-def _validate(table: tuple[Transition, ...]) -> None:
-    """Every state of the table reachable from ``REGISTERED``; no exit from a final state."""
+def _validate(table: tuple[Transition, ...], entries: tuple[DossierState, ...] = ()) -> None:
+    """Every state reachable from ``REGISTERED`` (or a carried-over ``entries`` state); no exit
+    from a final state."""
     states = {row.dest for row in table} | {s for row in table for s in row.sources}
-    reached = {DossierState.REGISTERED}
-    frontier = [DossierState.REGISTERED]
+    reached = {DossierState.REGISTERED, *entries}
+    frontier = list(reached)
     while frontier:
         state = frontier.pop()
         for row in table:
@@ -202,13 +218,22 @@ class HasState(Protocol):
 
 
 class DossierMachine:
-    """A ``transitions`` machine shared by every dossier of a level set; build with :meth:`get`."""
+    """A ``transitions`` machine shared by every dossier of a level set; build with :meth:`get`.
 
-    def __init__(self, levels: tuple[Level, ...]) -> None:
+    ``legacy`` levels are those an earlier regime had: dossiers scored there carry their state in.
+    """
+
+    def __init__(self, levels: tuple[Level, ...], legacy: tuple[Level, ...] = ()) -> None:
         self.levels = levels
-        self.table = transition_table(levels)
+        self.legacy = legacy
+        self.table = transition_table(levels, legacy)
         self.states = tuple(
-            sorted({r.dest for r in self.table} | {DossierState.REGISTERED}, key=_order)
+            sorted(
+                {r.dest for r in self.table}
+                | {s for r in self.table for s in r.sources}
+                | {DossierState.REGISTERED},
+                key=_order,
+            )
         )
         """The states this machine knows, in enum order."""
         self._machine = transitions.Machine(
@@ -226,9 +251,9 @@ class DossierMachine:
 
     @staticmethod
     @functools.cache
-    def get(levels: tuple[Level, ...]) -> DossierMachine:
-        """The one machine for ``levels``, built on first use."""
-        return DossierMachine(levels)
+    def get(levels: tuple[Level, ...], legacy: tuple[Level, ...] = ()) -> DossierMachine:
+        """The one machine for ``levels`` (and carried-over ``legacy`` levels), built once."""
+        return DossierMachine(levels, legacy)
 
     def allows(self, state: DossierState, event: Event) -> bool:
         """Whether ``event`` may fire from ``state``; no side effect."""

@@ -49,10 +49,11 @@ def scored_dossier(
     dossier = registered_dossier(workflow, submitted_on=submitted_on, **fields)
     day = submitted_on + dt.timedelta(days=7)
     workflow.review_at_commune(dossier, passed=True, on=day)
-    for level in workflow.ruleset.scoring_levels:
+    rules = workflow.rules_on(day)  # the regime in force then (steps are weeks apart)
+    for level in rules.scoring_levels:
         day += dt.timedelta(days=7)
         workflow.score(dossier, level, score, on=day)
-        if workflow.ruleset.route(level, score).kind is not RouteKind.FORWARD:
+        if rules.route(level, score).kind is not RouteKind.FORWARD:
             break
     return dossier
 

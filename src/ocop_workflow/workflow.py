@@ -14,6 +14,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import attrs
 
+from ocop_workflow import rulesets
 from ocop_workflow.dates import DateLike, to_date
 from ocop_workflow.dossier import Certificate, Dossier, DossierKind, HistoryRecord, Location, Score
 from ocop_workflow.errors import InvalidInput, TransitionNotAllowed
@@ -72,23 +73,81 @@ _EVENT_ACTION = {
 }
 
 
+@attrs.frozen
+class _Regime:
+    """A rule set of the timeline with its shared machine."""
+
+    rules: RuleSet
+    machine: DossierMachine
+
+
 class Workflow:
-    """Drives dossiers under one rule set.
+    """Drives dossiers through the OCOP process.
+
+    Each operation applies the rule set in force on its date (facts page section 1): a dossier
+    registered under one regime and still in flight when the next begins is finished under the
+    new one, carrying over its scores (a district score of July 2025 goes on to the province), and
+    each history record names the regime it ran under. ``timeline`` lists the regimes; by default
+    it is :data:`ocop_workflow.rulesets.ALL` when ``ruleset`` is one of them, otherwise
+    ``(ruleset,)``: a custom rule set applies on every date, which is what simulations of "what if
+    these rules" want. ``ruleset`` is the workflow's reference regime (see :meth:`for_date`).
 
     All operations take their date explicitly (a ``datetime.date`` or an ISO string), plus an
     optional ``actor`` and ``note`` stored in the history. Nothing reads the clock.
     """
 
-    __slots__ = ("_machine", "ruleset")
+    __slots__ = ("_regimes", "ruleset", "timeline")
 
-    def __init__(self, ruleset: RuleSet) -> None:
+    def __init__(self, ruleset: RuleSet, *, timeline: Iterable[RuleSet] | None = None) -> None:
         if not isinstance(ruleset, RuleSet):
             raise InvalidInput(f"'ruleset' must be a RuleSet (got {ruleset!r})")
+        if timeline is None:
+            shipped = any(ruleset is r for r in rulesets.ALL)
+            timeline = rulesets.ALL if shipped else (ruleset,)
+        chain = tuple(timeline)
+        if not chain or not all(isinstance(r, RuleSet) for r in chain):
+            raise InvalidInput(
+                f"'timeline' must be a non-empty sequence of RuleSet (got {chain!r})"
+            )
+        if not any(ruleset is r for r in chain):
+            raise InvalidInput(f"'timeline' must contain the workflow's rule set {ruleset.code}")
+        starts = [r.effective_from for r in chain]
+        if starts != sorted(set(starts)):
+            raise InvalidInput(f"'timeline' must be in order of effective dates (got {starts})")
         self.ruleset = ruleset
-        self._machine = DossierMachine.get(ruleset.scoring_levels)
+        self.timeline = chain
+        seen: list[Level] = []
+        regimes = []
+        for rules in chain:
+            legacy = tuple(sorted(set(seen) - set(rules.scoring_levels), key=lambda lv: lv.rank))
+            regimes.append(_Regime(rules, DossierMachine.get(rules.scoring_levels, legacy)))
+            seen.extend(rules.scoring_levels)
+        self._regimes = tuple(regimes)
 
     def __repr__(self) -> str:
         return f"Workflow({self.ruleset.code})"
+
+    @classmethod
+    def for_date(cls, on: DateLike) -> Workflow:
+        """The workflow of the regime in force on ``on`` (it follows the shipped timeline)."""
+        return cls(rulesets.in_force(to_date(on)))
+
+    def rules_on(self, on: DateLike) -> RuleSet:
+        """The rule set this workflow applies to an operation dated ``on``."""
+        return self._regime(to_date(on)).rules
+
+    def _regime(self, day: dt.date) -> _Regime:
+        regimes = self._regimes
+        if len(regimes) == 1:  # a pinned rule set applies on every date
+            return regimes[0]
+        for regime in reversed(regimes):
+            if regime.rules.effective_from <= day:
+                return regime
+        first = regimes[0].rules
+        raise InvalidInput(
+            f"'on' must be on or after {first.effective_from}, when {first.code} took effect "
+            f"(got {day})"
+        )
 
     # -- operations -------------------------------------------------------------------------
 
@@ -115,9 +174,11 @@ class Workflow:
         """
         on = to_date(submitted_on, "submitted_on")
         kind = _enum(DossierKind, kind, "kind")
-        if Level.DISTRICT in self.ruleset.scoring_levels and district is None:
-            raise InvalidInput(f"'district' is required under {self.ruleset.code} (got None)")
-        renewed = self._check_renewal(kind, renews)
+        regime = self._regime(on)
+        rules = regime.rules
+        if Level.DISTRICT in rules.scoring_levels and district is None:
+            raise InvalidInput(f"'district' is required under {rules.code} (got None)")
+        renewed = self._check_renewal(kind, renews, on, rules)
         location = Location(province, district, commune)
         dossier = Dossier(
             product=product,
@@ -126,7 +187,7 @@ class Workflow:
             location=location,
             kind=kind,
             submitted_on=on,
-            regime=self.ruleset.code,
+            regime=rules.code,
             reference=reference,
             renews=renewed,
         )
@@ -147,7 +208,7 @@ class Workflow:
                 ActionName.REGISTER.value,
                 None,
                 dossier.state,
-                self.ruleset.code,
+                rules.code,
                 actor,
                 note,
                 details,
@@ -203,21 +264,21 @@ class Workflow:
             raise InvalidInput(
                 f"'score' comes from sheet {sheet!r}, but the dossier is on sheet {dossier.sheet}"
             )
-        rules = self.ruleset
+        day = to_date(on)
+        regime = self._regime(day)
+        rules = regime.rules
         rules.rule_for(level)
-        levels = rules.scoring_levels
-        index = levels.index(level)
-        if index > 0:
-            below = levels[index - 1]
-            previous = dossier.scores.get(below)
-            if dossier.state is SCORED_STATE[below] and previous is not None:
-                route = rules.route(below, previous.value, previous.stars)
-                if route.kind is not RouteKind.FORWARD:
-                    raise TransitionNotAllowed(
-                        f"cannot score at {level.value!r}: the {below.value} score "
-                        f"{previous.value:g} is not forwarded ({route.stars} stars, recognised "
-                        f"by the {route.level.value if route.level else 'nobody'})"
-                    )
+        pending = self._pending_route(dossier, rules)
+        if pending is not None and (
+            pending.kind is not RouteKind.FORWARD or pending.level is not level
+        ):
+            waiting = _waiting(dossier)
+            assert waiting is not None  # a pending route comes from a waiting score
+            raise TransitionNotAllowed(
+                f"cannot score at {level.value!r}: the {waiting.level.value} score "
+                f"{waiting.value:g} is not forwarded there ({pending.stars} stars, "
+                f"{pending.kind.value} by the {pending.level.value if pending.level else '-'})"
+            )
         route = rules.route(level, value, cap)
         event = (
             Event.reject(level) if route.kind is RouteKind.NOT_RECOGNISED else Event.score(level)
@@ -225,9 +286,11 @@ class Workflow:
         details: dict[str, Any] = {"level": level.value, "score": value, "stars": route.stars}
         if cap is not None:
             details["cap"] = cap
-        on_date = self._check(dossier, event, on, f"score at {level.value!r}")
-        record = self._record(dossier, event, ActionName.SCORE, on_date, actor, note, details)
-        self._machine.fire(dossier, event)
+        on_date, regime = self._check(dossier, event, day, f"score at {level.value!r}")
+        record = self._record(
+            dossier, regime, event, ActionName.SCORE, on_date, actor, note, details
+        )
+        regime.machine.fire(dossier, event)
         dossier.scores[level] = Score(level, value, route.stars, on_date, result)
         dossier.history.append(record)
 
@@ -262,28 +325,36 @@ class Workflow:
     ) -> Certificate:
         if not isinstance(number, str) or not number.strip():
             raise InvalidInput(f"'number' must be a non-empty string (got {number!r})")
-        on_date = self._check(dossier, Event.CERTIFY, on, "certify")
-        route = self._pending_route(dossier)
+        on_date, regime = self._check(dossier, Event.CERTIFY, on, "certify")
+        rules = regime.rules
+        route = self._pending_route(dossier, rules)
         if route is None or route.kind is not RouteKind.RECOGNISE or route.level is None:
             target = route.level.value if route and route.level else "the next level"
             raise TransitionNotAllowed(
                 f"cannot certify in state {dossier.state.value!r}: the score must go on to {target}"
             )
-        old = self._renewed_dossier(dossier, renewed, on_date) if supersede else None
+        old = self._renewed_dossier(dossier, renewed, on_date, regime) if supersede else None
         certificate = Certificate(
-            number, route.stars, route.level, on_date, self.ruleset.validity.expires_on(on_date)
+            number, route.stars, route.level, on_date, rules.validity.expires_on(on_date)
         )
         details = {"number": number, "stars": route.stars, "level": route.level.value}
         record = self._record(
-            dossier, Event.CERTIFY, ActionName.CERTIFY, on_date, actor, note, details
+            dossier, regime, Event.CERTIFY, ActionName.CERTIFY, on_date, actor, note, details
         )
         if old is not None:
             old_record = self._record(
-                old, Event.SUPERSEDE, ActionName.SUPERSEDE, on_date, actor, note, {"by": number}
+                old,
+                regime,
+                Event.SUPERSEDE,
+                ActionName.SUPERSEDE,
+                on_date,
+                actor,
+                note,
+                {"by": number},
             )
-            self._machine.fire(old, Event.SUPERSEDE)
+            regime.machine.fire(old, Event.SUPERSEDE)
             old.history.append(old_record)
-        self._machine.fire(dossier, Event.CERTIFY)
+        regime.machine.fire(dossier, Event.CERTIFY)
         dossier.certificate = certificate
         dossier.history.append(record)
         return certificate
@@ -292,14 +363,14 @@ class Workflow:
         self, dossier: Dossier, *, on: DateLike, actor: str | None = None, note: str | None = None
     ) -> None:
         """Mark the certificate expired, on or after its expiry date (section 4.7)."""
-        on_date = self._check(dossier, Event.EXPIRE, on, "expire")
+        on_date, regime = self._check(dossier, Event.EXPIRE, on, "expire")
         assert dossier.certificate is not None  # CERTIFIED always carries one
         if on_date < dossier.certificate.expires_on:
             raise TransitionNotAllowed(
                 f"certificate {dossier.certificate.number!r} is valid until "
                 f"{dossier.certificate.expires_on} (got on={on_date})"
             )
-        self._commit(dossier, Event.EXPIRE, ActionName.EXPIRE, on_date, actor, note, {})
+        self._commit(dossier, regime, Event.EXPIRE, ActionName.EXPIRE, on_date, actor, note, {})
 
     def revoke(
         self,
@@ -312,14 +383,23 @@ class Workflow:
     ) -> None:
         """Revoke the certificate ("thu hồi") for one of the rule set's reasons (section 4.8)."""
         reason = _enum(RevocationReason, reason, "reason")
-        if reason not in self.ruleset.revocation_reasons:
-            allowed = sorted(r.value for r in self.ruleset.revocation_reasons)
+        on_date, regime = self._check(dossier, Event.REVOKE, on, "revoke")
+        rules = regime.rules
+        if reason not in rules.revocation_reasons:
+            allowed = sorted(r.value for r in rules.revocation_reasons)
             raise InvalidInput(
-                f"'reason' {reason.value!r} is not a revocation ground under {self.ruleset.code} "
+                f"'reason' {reason.value!r} is not a revocation ground under {rules.code} "
                 f"(allowed: {', '.join(allowed)})"
             )
-        self._step(
-            dossier, Event.REVOKE, ActionName.REVOKE, on, actor, note, {"reason": reason.value}
+        self._commit(
+            dossier,
+            regime,
+            Event.REVOKE,
+            ActionName.REVOKE,
+            on_date,
+            actor,
+            note,
+            {"reason": reason.value},
         )
 
     def withdraw(
@@ -339,9 +419,12 @@ class Workflow:
         day = None if on is None else to_date(on)
         if day is not None and day < dossier.last_step_on:
             return ()
+        regime = self._regime(dossier.last_step_on if day is None else day)
+        if self._overdue(dossier, regime.rules, day) is not None:
+            return (Action(ActionName.WITHDRAW),)
         actions: list[Action] = []
-        route = self._pending_route(dossier)
-        for event in self._machine.events_from(dossier.state):
+        route = self._pending_route(dossier, regime.rules)
+        for event in regime.machine.events_from(dossier.state):
             if event is Event.RETURN or event.name.startswith("REJECT_"):
                 continue  # the other outcome of review_at_commune / score
             if event.name.startswith("SCORE_"):
@@ -437,12 +520,13 @@ class Workflow:
         note: str | None,
         details: dict[str, Any],
     ) -> None:
-        on_date = self._check(dossier, event, on, action.value)
-        self._commit(dossier, event, action, on_date, actor, note, details)
+        on_date, regime = self._check(dossier, event, on, action.value)
+        self._commit(dossier, regime, event, action, on_date, actor, note, details)
 
     def _commit(
         self,
         dossier: Dossier,
+        regime: _Regime,
         event: Event,
         action: ActionName,
         on: dt.date,
@@ -450,26 +534,68 @@ class Workflow:
         note: str | None,
         details: dict[str, Any],
     ) -> None:
-        record = self._record(dossier, event, action, on, actor, note, details)
-        self._machine.fire(dossier, event)
+        record = self._record(dossier, regime, event, action, on, actor, note, details)
+        regime.machine.fire(dossier, event)
         dossier.history.append(record)
 
-    def _check(self, dossier: Dossier, event: Event, on: DateLike, what: str) -> dt.date:
-        """The operation's date, once the event is allowed now and the date is not in the past."""
+    def _check(
+        self, dossier: Dossier, event: Event, on: DateLike, what: str
+    ) -> tuple[dt.date, _Regime]:
+        """The operation's date and regime, once the event is allowed then and the date is not
+        before the previous step nor past a transitional deadline."""
         day = to_date(on)
-        if not self._machine.allows(dossier.state, event):
-            raise TransitionNotAllowed(
-                f"cannot {what}: dossier is {dossier.state.value!r} "
-                f"(allowed: {_listed(self.available_actions(dossier))})"
-            )
         last = dossier.last_step_on
         if day < last:
             raise InvalidInput(f"'on' must not be before the previous step on {last} (got {day})")
-        return day
+        regime = self._regime(day)
+        if not regime.machine.allows(dossier.state, event):
+            raise TransitionNotAllowed(
+                f"cannot {what}: dossier is {dossier.state.value!r} "
+                f"(allowed: {_listed(self.available_actions(dossier, day))})"
+            )
+        if event is not Event.WITHDRAW:
+            deadline = self._overdue(dossier, regime.rules, day)
+            if deadline is not None:
+                raise TransitionNotAllowed(
+                    f"cannot {what}: a dossier registered under {dossier.regime} had to finish "
+                    f"under {regime.rules.code} by {deadline} (got on={day}); it can be withdrawn"
+                )
+        return day, regime
+
+    def deadline(self, dossier: Dossier) -> dt.date | None:
+        """The date by which a dossier in flight from an earlier regime must finish, if any.
+
+        Decision 26/2026's transitional rule (facts page section 6): first-time and upgrade
+        dossiers within 60 days of its start, re-evaluations within 30 (its rule set's
+        ``deadlines``). ``None`` for dossiers registered under the current regime or finished.
+        """
+        return self._transitional_deadline(dossier, self._latest_rules(dossier))
+
+    def _latest_rules(self, dossier: Dossier) -> RuleSet:
+        return self._regimes[-1].rules if len(self._regimes) > 1 else self._regimes[0].rules
+
+    def _transitional_deadline(self, dossier: Dossier, rules: RuleSet) -> dt.date | None:
+        if dossier.regime == rules.code or dossier.state not in _IN_PROCESS:
+            return None
+        limits = rules.deadlines
+        days = (
+            limits.finish_reevaluation_days
+            if dossier.kind is DossierKind.REEVALUATION
+            else limits.finish_first_time_days
+        )
+        return None if days is None else rules.effective_from + dt.timedelta(days=days)
+
+    def _overdue(self, dossier: Dossier, rules: RuleSet, day: dt.date | None) -> dt.date | None:
+        """The passed transitional deadline of ``dossier`` on ``day``, else None."""
+        if day is None:
+            return None
+        deadline = self._transitional_deadline(dossier, rules)
+        return deadline if deadline is not None and day > deadline else None
 
     def _record(
         self,
         dossier: Dossier,
+        regime: _Regime,
         event: Event,
         action: ActionName,
         on: dt.date,
@@ -480,20 +606,34 @@ class Workflow:
         for name, value in (("actor", actor), ("note", note)):
             if value is not None and not isinstance(value, str):
                 raise InvalidInput(f"{name!r} must be a string or None (got {value!r})")
-        dest = self._machine.destination(dossier.state, event)
+        dest = regime.machine.destination(dossier.state, event)
         return HistoryRecord(
-            on, action.value, dossier.state, dest, self.ruleset.code, actor, note, details
+            on, action.value, dossier.state, dest, regime.rules.code, actor, note, details
         )
 
-    def _pending_route(self, dossier: Dossier) -> Route | None:
-        """The route of the latest score while the dossier waits in a scored state, else None."""
-        for level, state in SCORED_STATE.items():
-            if dossier.state is state:
-                score = dossier.scores[level]
-                return self.ruleset.route(level, score.value, score.stars)
-        return None
+    def _pending_route(self, dossier: Dossier, rules: RuleSet) -> Route | None:
+        """Where the latest score leads under ``rules``, while the dossier waits in a scored
+        state; else None.
 
-    def _check_renewal(self, kind: DossierKind, renews: Dossier | None) -> str | None:
+        A score given at a level ``rules`` no longer has (the district after July 2025) is judged
+        as it was given: if it was forwarded, the next level that still exists scores the dossier;
+        if it was to be recognised, the level that now recognises its stars certifies it.
+        """
+        waiting = _waiting(dossier)
+        if waiting is None:
+            return None
+        if waiting.level in rules.scoring_levels:
+            return rules.route(waiting.level, waiting.value, waiting.stars)
+        then = self._regime(waiting.on).rules
+        route = then.route(waiting.level, waiting.value, waiting.stars)
+        if route.kind is RouteKind.FORWARD:
+            above = next(lv for lv in rules.scoring_levels if lv.rank > waiting.level.rank)
+            return Route(RouteKind.FORWARD, route.stars, above)
+        return Route(route.kind, route.stars, rules.recognising_level(route.stars))
+
+    def _check_renewal(
+        self, kind: DossierKind, renews: Dossier | None, on: dt.date, rules: RuleSet
+    ) -> str | None:
         if kind is DossierKind.FIRST_TIME:
             if renews is not None:
                 raise InvalidInput(
@@ -505,15 +645,27 @@ class Workflow:
                 f"'renews' must be the certified dossier that a {kind.value} dossier renews "
                 f"(got {renews!r})"
             )
+        certificate = renews.certificate
         if renews.state not in (DossierState.CERTIFIED, DossierState.EXPIRED):
             raise TransitionNotAllowed(
-                f"certificate {renews.certificate.number!r} cannot be renewed: its dossier is "
+                f"certificate {certificate.number!r} cannot be renewed: its dossier is "
                 f"{renews.state.value!r}"
             )
-        return renews.certificate.number
+        window = rules.deadlines.reevaluation_window
+        if kind is DossierKind.REEVALUATION and window is not None:
+            # Decision 26/2026 (section 6): filed 180 to 120 days before the expiry.
+            opens = certificate.expires_on - dt.timedelta(days=window[0])
+            closes = certificate.expires_on - dt.timedelta(days=window[1])
+            if not opens <= on <= closes:
+                raise InvalidInput(
+                    f"'submitted_on' of a re-evaluation must fall between {opens} and {closes} "
+                    f"under {rules.code}, {window[0]} to {window[1]} days before certificate "
+                    f"{certificate.number!r} expires on {certificate.expires_on} (got {on})"
+                )
+        return certificate.number
 
     def _renewed_dossier(
-        self, dossier: Dossier, renewed: Dossier | None, on: dt.date
+        self, dossier: Dossier, renewed: Dossier | None, on: dt.date, regime: _Regime
     ) -> Dossier | None:
         if dossier.renews is None:
             if renewed is not None:
@@ -531,7 +683,7 @@ class Workflow:
             raise InvalidInput(
                 f"'renewed' must hold certificate {dossier.renews!r} (got certificate {number!r})"
             )
-        if not self._machine.allows(renewed.state, Event.SUPERSEDE):
+        if not regime.machine.allows(renewed.state, Event.SUPERSEDE):
             raise TransitionNotAllowed(
                 f"certificate {number!r} cannot be superseded: its dossier is "
                 f"{renewed.state.value!r}"
@@ -542,6 +694,24 @@ class Workflow:
                 f"(got {on})"
             )
         return renewed
+
+
+_IN_PROCESS = frozenset(
+    {
+        DossierState.REGISTERED,
+        DossierState.RETURNED,
+        DossierState.COMMUNE_REVIEWED,
+        *SCORED_STATE.values(),
+    }
+)
+
+
+def _waiting(dossier: Dossier) -> Score | None:
+    """The score a dossier in a scored state waits on, else None."""
+    for level, state in SCORED_STATE.items():
+        if dossier.state is state:
+            return dossier.scores[level]
+    return None
 
 
 @attrs.frozen

@@ -12,7 +12,7 @@ import datetime as dt
 import attrs
 
 from ocop_workflow.dossier import Dossier, DossierKind
-from ocop_workflow.rules import Level, RouteKind
+from ocop_workflow.rules import Deadlines, Level, RouteKind
 from ocop_workflow.simulation.model import (
     BASELINE,
     LAPSED,
@@ -80,6 +80,16 @@ def _templates(compiled: Compiled, wf: Workflow) -> dict[tuple[int, int, int], D
     return made
 
 
+def _workflow(compiled: Compiled) -> Workflow:
+    """A workflow pinned to the plan's rule set on every date, its time limits left out.
+
+    The plan's rules apply over its whole horizon (and to the baseline's past recognitions); the
+    process of :mod:`.model` does not model filing windows and transitional deadlines.
+    """
+    rules = attrs.evolve(compiled.plan.ruleset, deadlines=Deadlines())
+    return Workflow(rules, timeline=(rules,))
+
+
 def _copy(template: Dossier) -> Dossier:
     """A fresh dossier equal to ``template``, sharing only its frozen parts."""
     return attrs.evolve(template, scores=dict(template.scores), history=list(template.history))
@@ -88,7 +98,7 @@ def _copy(template: Dossier) -> Dossier:
 def run_reference(compiled: Compiled, seed: int, run: int) -> dict[str, IntArray]:
     """Simulate run ``run`` of ``seed`` through the workflow; the counters of that run."""
     plan = compiled.plan
-    wf = Workflow(plan.ruleset)
+    wf = _workflow(compiled)
     outcomes = plan.outcomes
     stacked = draws(compiled, seed, range(run, run + 1))
     draw = Draws(stacked.quality_z[0], stacked.u[0], stacked.council_z[0])

@@ -1,0 +1,91 @@
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ocop_workflow import InvalidInput, Level, Workflow, rulesets
+from ocop_workflow.rules import RouteKind
+from tests.strategies import dates
+
+EFFECTIVE = [r.effective_from for r in rulesets.ALL]
+
+
+@pytest.mark.parametrize(
+    ("day", "code"),
+    [
+        ("2019-08-21", "QD1048_2019"),
+        ("2023-02-23", "QD1048_2019"),
+        ("2023-02-24", "QD148_2023"),
+        ("2024-03-01", "QD148_2023"),
+        ("2025-07-05", "QD148_2023"),
+        ("2025-07-06", "QD1489_2025"),
+        ("2026-07-20", "QD1489_2025"),
+        ("2026-07-21", "QD26_2026"),
+    ],
+)
+def test_in_force_on_the_effective_dates(day, code):
+    assert rulesets.in_force(dt.date.fromisoformat(day)).code == code
+
+
+def test_contract_examples():
+    assert rulesets.in_force(on=dt.date(2024, 3, 1)) is rulesets.QD148_2023
+    assert Workflow.for_date(dt.date(2026, 9, 1)).ruleset is rulesets.QD26_2026
+
+
+def test_nothing_is_in_force_before_1048():
+    with pytest.raises(InvalidInput, match=r"must be on or after 2019-08-21.*\(got 2019-08-20\)"):
+        rulesets.in_force(dt.date(2019, 8, 20))
+
+
+@given(dates)
+def test_in_force_is_defined_from_2019_08_21_and_covers_the_day(day):
+    rules = rulesets.in_force(day)
+    assert rules.effective_from <= day
+    assert rules.effective_until is None or day < rules.effective_until
+
+
+@given(dates, st.integers(min_value=1, max_value=400))
+def test_in_force_changes_only_on_effective_dates(day, span):
+    later = day + dt.timedelta(days=span)
+    if not any(day < start <= later for start in EFFECTIVE):
+        assert rulesets.in_force(day) is rulesets.in_force(later)
+
+
+def test_the_timeline_has_no_gaps():
+    for earlier, later in zip(rulesets.ALL, rulesets.ALL[1:], strict=False):
+        assert earlier.effective_until == later.effective_from
+
+
+def test_1048_rounds_a_fraction_half_up_and_forwards_50_from_the_district():
+    rules = rulesets.QD1048_2019
+    assert rules.bands.stars(69.5) == 4
+    assert rules.bands.stars(69.49) == 3
+    assert rules.route(Level.DISTRICT, 49.5).kind is RouteKind.FORWARD
+    assert rules.route(Level.DISTRICT, 49.49).kind is RouteKind.NOT_RECOGNISED
+    route = rules.route(Level.PROVINCE, 60.0)
+    assert (route.kind, route.level) == (RouteKind.RECOGNISE, Level.PROVINCE)
+
+
+def test_after_july_2025_the_province_recognises_3_and_4_stars():
+    for rules in (rulesets.QD1489_2025, rulesets.QD26_2026):
+        assert rules.scoring_levels == (Level.PROVINCE, Level.CENTRAL)
+        assert rules.recognising_level(3) is Level.PROVINCE
+        assert rules.recognising_level(4) is Level.PROVINCE
+        assert rules.recognising_level(5) is Level.CENTRAL
+
+
+def test_26_2026_province_recognises_after_a_ministry_score_under_90():
+    route = rulesets.QD26_2026.route(Level.CENTRAL, 85.0)
+    assert (route.kind, route.stars, route.level) == (RouteKind.RECOGNISE, 4, Level.PROVINCE)
+
+
+def test_26_2026_numbers_are_parameters_with_the_facts_page_defaults():
+    limits = rulesets.QD26_2026.deadlines
+    assert limits.reevaluation_window == (180, 120)
+    assert (limits.evaluation_days, limits.commune_check_working_days) == (45, 15)
+    assert (limits.finish_first_time_days, limits.finish_reevaluation_days) == (60, 30)
+    assert limits.extension_days == 180
+    other = rulesets.qd26_2026(dt.date(2026, 8, 1), reevaluation_window=(150, 90))
+    assert other.effective_from == dt.date(2026, 8, 1)
+    assert other.deadlines.reevaluation_window == (150, 90)
