@@ -78,6 +78,7 @@ def test_a_1048_district_score_in_flight_is_judged_by_148():
 
 def test_certificates_keep_their_end_date_across_regimes():
     d = certified_dossier(WF, on=dt.date(2024, 7, 20))
+    assert d.certificate is not None
     assert d.certificate.expires_on == dt.date(2027, 7, 20)
     with pytest.raises(TransitionNotAllowed, match="valid until 2027-07-20"):
         WF.expire(d, on="2027-07-19")
@@ -134,6 +135,7 @@ def test_26_2026_reevaluation_filing_window(filed, accepted):
         WF, submitted_on=dt.date.fromisoformat(filed), kind="reevaluation", renews=old
     )
     if accepted:
+        assert old.certificate is not None
         assert register().renews == old.certificate.number
     else:
         with pytest.raises(

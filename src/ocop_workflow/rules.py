@@ -384,10 +384,10 @@ class RuleSet:
 
         ``stars`` caps the band of the score (a scoring sheet's unmet per-star minimums, facts page
         section 3). Under 3 stars the dossier is not recognised. A score at or above the level's
-        ``forwards_at`` (after the bands' rounding) goes to the next level, unless its (capped) stars are recognised at this
-        level or below. Otherwise the level that recognises the stars issues the certificate: that
-        may be a lower level when a higher council scores lower (26/2026 lets the province recognise
-        3 or 4 stars after a ministry score under 90).
+        ``forwards_at`` (after the bands' rounding) goes to the next level, unless its (capped)
+        stars are recognised at this level or below. Otherwise the level that recognises the stars
+        issues the certificate: that may be a lower level when a higher council scores lower
+        (26/2026 lets the province recognise 3 or 4 stars after a ministry score under 90).
         """
         rule = self.rule_for(level)
         band = self.bands.stars(score)
