@@ -19,8 +19,17 @@ days = st.dates(min_value=dt.date(2019, 1, 1), max_value=dt.date(2030, 12, 31))
 
 @pytest.mark.parametrize(
     "day",
-    ["2025-01-29", "2025-01-30", "2026-02-17", "2026-02-18", "2025-04-30", "2025-05-01",
-     "2025-09-02", "2026-09-02", "2024-09-02"],
+    [
+        "2025-01-29",
+        "2025-01-30",
+        "2026-02-17",
+        "2026-02-18",
+        "2025-04-30",
+        "2025-05-01",
+        "2025-09-02",
+        "2026-09-02",
+        "2024-09-02",
+    ],
 )
 def test_tet_and_national_holidays_are_not_working_days(day):
     assert not is_working_day(day)
@@ -60,7 +69,9 @@ def test_date_in_vietnam_is_utc_plus_7():
 
 
 def test_bad_day_count_is_refused():
-    with pytest.raises(InvalidInput, match=r"'days' must be a whole number of at least 0 \(got -1\)"):
+    with pytest.raises(
+        InvalidInput, match=r"'days' must be a whole number of at least 0 \(got -1\)"
+    ):
         add_working_days("2026-03-02", -1)
 
 

@@ -1,0 +1,148 @@
+"""Queries over a portfolio: any iterable of dossiers, as an app loads them from its database.
+
+Who must be told that a certificate expires (facts page section 4.6: at least 30 days before),
+who may file a re-evaluation now (section 6), which certificates have lapsed without being marked,
+the cohorts by recognition year (the seed's 2019 and 2020 products), and counts in the shape of
+the seed plan's appendix. All functions take ``as_of`` explicitly; nothing reads the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+
+import attrs
+
+from ocop_workflow import rulesets
+from ocop_workflow.dates import DateLike, to_date
+from ocop_workflow.dossier import Dossier
+from ocop_workflow.errors import InvalidInput, OcopError
+from ocop_workflow.rules import RuleSet
+from ocop_workflow.states import DossierState
+from ocop_workflow.workflow import Workflow
+
+__all__ = [
+    "ExpiryReport",
+    "by_district",
+    "by_stars",
+    "by_state",
+    "cohorts",
+    "expire_due",
+    "expiring_within",
+    "in_reevaluation_window",
+    "past_expiry",
+]
+
+
+def _certified(dossiers: Iterable[Dossier]) -> list[Dossier]:
+    return [d for d in dossiers if d.state is DossierState.CERTIFIED and d.certificate]
+
+
+def _expiry(dossier: Dossier) -> dt.date:
+    assert dossier.certificate is not None
+    return dossier.certificate.expires_on
+
+
+def expiring_within(dossiers: Iterable[Dossier], days: int, as_of: DateLike) -> list[Dossier]:
+    """Certified dossiers whose certificate expires within ``days`` after ``as_of``, soonest
+    first: with ``days=30``, the list of holders to notify (section 4.6)."""
+    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+        raise InvalidInput(f"'days' must be a whole number of at least 0 (got {days!r})")
+    day = to_date(as_of, "as_of")
+    until = day + dt.timedelta(days=days)
+    return sorted((d for d in _certified(dossiers) if day < _expiry(d) <= until), key=_expiry)
+
+
+def past_expiry(dossiers: Iterable[Dossier], as_of: DateLike) -> list[Dossier]:
+    """Certificates past their expiry on ``as_of`` whose dossier is not yet marked expired."""
+    day = to_date(as_of, "as_of")
+    return sorted((d for d in _certified(dossiers) if _expiry(d) <= day), key=_expiry)
+
+
+def in_reevaluation_window(
+    dossiers: Iterable[Dossier], as_of: DateLike, rules: RuleSet | None = None
+) -> list[Dossier]:
+    """Certified dossiers that may file their re-evaluation on ``as_of``.
+
+    The window is that of ``rules`` (default: the regime in force on ``as_of``); Decision 26/2026
+    sets 180 to 120 days before expiry. :class:`InvalidInput` if the regime has no window.
+    """
+    day = to_date(as_of, "as_of")
+    rules = rules or rulesets.in_force(day)
+    window = rules.deadlines.reevaluation_window
+    if window is None:
+        raise InvalidInput(f"'rules' {rules.code} sets no re-evaluation filing window")
+    earliest, latest = window
+    return sorted(
+        (
+            d
+            for d in _certified(dossiers)
+            if _expiry(d) - dt.timedelta(days=earliest)
+            <= day
+            <= _expiry(d) - dt.timedelta(days=latest)
+        ),
+        key=_expiry,
+    )
+
+
+@attrs.frozen
+class ExpiryReport:
+    """What :func:`expire_due` did: the dossiers it expired and those it could not, with why."""
+
+    as_of: dt.date
+    expired: tuple[Dossier, ...]
+    failed: tuple[tuple[Dossier, str], ...]
+
+    def __str__(self) -> str:
+        lines = [f"{len(self.expired)} certificates expired as of {self.as_of}"]
+        lines += [
+            f"  {d.certificate.number if d.certificate else '?'}: {why}" for d, why in self.failed
+        ]
+        return "\n".join(lines)
+
+
+def expire_due(
+    dossiers: Iterable[Dossier], as_of: DateLike, workflow: Workflow | None = None
+) -> ExpiryReport:
+    """Mark expired every certificate past its expiry on ``as_of``, each dated on its expiry day.
+
+    A dossier the workflow refuses is left unchanged and reported with the reason.
+    """
+    day = to_date(as_of, "as_of")
+    workflow = workflow or Workflow.for_date(day)
+    expired: list[Dossier] = []
+    failed: list[tuple[Dossier, str]] = []
+    for dossier in past_expiry(dossiers, day):
+        try:
+            workflow.expire(dossier, on=max(_expiry(dossier), dossier.last_step_on), note="bulk")
+        except OcopError as error:
+            failed.append((dossier, str(error)))
+        else:
+            expired.append(dossier)
+    return ExpiryReport(day, tuple(expired), tuple(failed))
+
+
+def cohorts(dossiers: Iterable[Dossier]) -> dict[int, list[Dossier]]:
+    """Dossiers with a certificate, by the year it was recognised, years in order."""
+    groups: dict[int, list[Dossier]] = {}
+    for d in dossiers:
+        if d.certificate is not None:
+            groups.setdefault(d.certificate.issued_on.year, []).append(d)
+    return dict(sorted(groups.items()))
+
+
+def by_district(dossiers: Iterable[Dossier]) -> Counter[tuple[str | None, str]]:
+    """Counts by (district, dossier kind): the shape of the seed's appendix (new / re-evaluation
+    per district)."""
+    return Counter((d.district, d.kind.value) for d in dossiers)
+
+
+def by_state(dossiers: Iterable[Dossier]) -> Counter[DossierState]:
+    """Counts by current state."""
+    return Counter(d.state for d in dossiers)
+
+
+def by_stars(dossiers: Iterable[Dossier]) -> Counter[int]:
+    """Valid certificates by stars (certified dossiers only)."""
+    return Counter(d.certificate.stars for d in _certified(dossiers) if d.certificate)

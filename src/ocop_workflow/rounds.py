@@ -1,0 +1,202 @@
+"""Evaluation rounds: when each level's council meets, and which round a dossier joins.
+
+Provinces run the process in scheduled rounds with cut-off dates (facts page section 4; the seed
+plan's calendar), and councils may add rounds. A :class:`RoundSchedule` holds one year's rounds,
+validated when built, and answers :meth:`~RoundSchedule.next_round`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterable
+from pathlib import Path
+
+import attrs
+
+from ocop_workflow.dates import DateLike, to_date
+from ocop_workflow.errors import DefinitionError, InvalidInput
+from ocop_workflow.rules import Level
+
+__all__ = ["SON_LA_2024", "Round", "RoundSchedule", "national_2026", "son_la_2024"]
+
+
+@attrs.frozen(order=False)
+class Round:
+    """Round ``number`` of ``level``: held by ``held_by``, for dossiers ready by ``cutoff``.
+
+    ``spans_years`` lets a round of this year's cycle fall early next year (Decision 26/2026's
+    second ministry round, facts page section 6).
+    """
+
+    level: Level
+    number: int
+    held_by: dt.date
+    cutoff: dt.date
+    spans_years: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.level.value} round {self.number} (cut-off {self.cutoff}, by {self.held_by})"
+
+
+def _numbered(rounds: Iterable[Round]) -> tuple[Round, ...]:
+    """The rounds sorted by level and date, numbered from 1 within each level."""
+    ordered = sorted(rounds, key=lambda r: (r.level.rank, r.held_by))
+    result: list[Round] = []
+    for r in ordered:
+        number = sum(1 for done in result if done.level is r.level) + 1
+        result.append(attrs.evolve(r, number=number))
+    return tuple(result)
+
+
+@attrs.frozen
+class RoundSchedule:
+    """The rounds of one ``year``, numbered per level in the order they are held.
+
+    Validated at construction: a cut-off is not after its round; dates are inside the year (unless
+    the round spans years, then before the next year's end); no two rounds of a level share a date;
+    and every round of a lower level feeds a round of the next level held after it (a district
+    round precedes the province round it feeds).
+    """
+
+    year: int
+    rounds: tuple[Round, ...] = attrs.field(converter=_numbered)
+
+    def __attrs_post_init__(self) -> None:
+        last = dt.date(self.year, 12, 31)
+        for r in self.rounds:
+            if r.cutoff > r.held_by:
+                raise DefinitionError(f"{r}: 'cutoff' must not be after 'held_by'")
+            limit = dt.date(self.year + 1, 12, 31) if r.spans_years else last
+            for name, day in (("cutoff", r.cutoff), ("held_by", r.held_by)):
+                if not dt.date(self.year, 1, 1) <= day <= limit:
+                    raise DefinitionError(
+                        f"{r}: {name!r} must fall in {self.year}"
+                        f"{' or the next year' if r.spans_years else ''} (got {day})"
+                    )
+        seen: set[tuple[Level, dt.date]] = set()
+        for r in self.rounds:
+            if (r.level, r.held_by) in seen:
+                raise DefinitionError(f"two {r.level.value} rounds are held by {r.held_by}")
+            seen.add((r.level, r.held_by))
+        levels = self.levels
+        for lower, upper in itertools.pairwise(levels):
+            for r in self.at(lower):
+                if self.feeds(r) is None:
+                    raise DefinitionError(
+                        f"{r} feeds no {upper.value} round: none is held after {r.held_by}"
+                    )
+
+    @property
+    def levels(self) -> tuple[Level, ...]:
+        """The levels with rounds, lowest first."""
+        return tuple(sorted({r.level for r in self.rounds}, key=lambda lv: lv.rank))
+
+    def at(self, level: Level) -> tuple[Round, ...]:
+        """The rounds of ``level`` in the order they are held."""
+        return tuple(r for r in self.rounds if r.level is level)
+
+    def next_round(self, level: Level, ready_on: DateLike) -> Round | None:
+        """The round of ``level`` a dossier ready on ``ready_on`` joins: the first whose cut-off
+        has not passed. ``None`` when every cut-off of the year has passed."""
+        day = to_date(ready_on, "ready_on")
+        if level not in self.levels:
+            raise InvalidInput(
+                f"'level' {level.value!r} has no rounds in {self.year} "
+                f"(levels: {', '.join(lv.value for lv in self.levels)})"
+            )
+        return next((r for r in self.at(level) if r.cutoff >= day), None)
+
+    def feeds(self, round_: Round) -> Round | None:
+        """The round of the next level up that a dossier forwarded from ``round_`` joins."""
+        levels = self.levels
+        index = levels.index(round_.level)
+        if index + 1 == len(levels):
+            return None
+        return next((r for r in self.at(levels[index + 1]) if r.held_by > round_.held_by), None)
+
+    def with_round(
+        self, level: Level, held_by: DateLike, cutoff: DateLike, *, spans_years: bool = False
+    ) -> RoundSchedule:
+        """A schedule with one more round (councils may add rounds, facts page section 4)."""
+        added = Round(level, 0, to_date(held_by, "held_by"), to_date(cutoff, "cutoff"), spans_years)
+        return RoundSchedule(self.year, (*self.rounds, added))
+
+    def to_ical(self, path: str | Path | None = None, *, name: str = "OCOP") -> bytes:
+        """The schedule as an iCalendar file for officials' calendars (``calendar`` extra).
+
+        Each round gives two all-day events: its cut-off and the date it is held by. Written to
+        ``path`` when given; the bytes are returned either way.
+        """
+        try:
+            import icalendar
+        except ImportError:
+            raise ImportError(
+                "iCalendar export needs the 'calendar' extra: "
+                'pip install "ocop-workflow[calendar]"'
+            ) from None
+        calendar = icalendar.Calendar()
+        calendar.add("prodid", "-//ocop-workflow//rounds//EN")
+        calendar.add("version", "2.0")
+        calendar.add("x-wr-calname", f"{name} {self.year}")
+        for r in self.rounds:
+            for what, day in (("cut-off", r.cutoff), ("round", r.held_by)):
+                event = icalendar.Event()
+                event.add("uid", f"{name}-{self.year}-{r.level.value}-{r.number}-{what}@ocop")
+                event.add("summary", f"{name}: {r.level.value} round {r.number} {what}")
+                event.add("dtstart", day)
+                event.add("dtend", day + dt.timedelta(days=1))
+                event.add("dtstamp", dt.datetime(self.year, 1, 1, tzinfo=dt.UTC))
+                calendar.add_component(event)
+        data: bytes = calendar.to_ical()
+        if path is not None:
+            Path(path).write_bytes(data)
+        return data
+
+
+def _rounds(level: Level, pairs: Iterable[tuple[dt.date, dt.date]]) -> list[Round]:
+    return [Round(level, 0, held, cutoff) for held, cutoff in pairs]
+
+
+def son_la_2024(district_cutoff_days: int = 30, province_cutoff_days: int = 15) -> RoundSchedule:
+    """Sơn La's 2024 rounds from the seed plan: district by 15 Jun and 15 Oct, province by 10 Jul
+    and 30 Oct. The seed gives only the dates rounds are held by; the cut-offs are that many days
+    earlier (parameters, assumptions)."""
+
+    def pair(held: dt.date, days: int) -> tuple[dt.date, dt.date]:
+        return held, held - dt.timedelta(days=days)
+
+    district = [
+        pair(dt.date(2024, 6, 15), district_cutoff_days),
+        pair(dt.date(2024, 10, 15), district_cutoff_days),
+    ]
+    province = [
+        pair(dt.date(2024, 7, 10), province_cutoff_days),
+        pair(dt.date(2024, 10, 30), province_cutoff_days),
+    ]
+    return RoundSchedule(
+        2024, (*_rounds(Level.DISTRICT, district), *_rounds(Level.PROVINCE, province))
+    )
+
+
+SON_LA_2024 = son_la_2024()
+"""The seed plan's 2024 calendar for Sơn La."""
+
+
+def national_2026(year: int) -> RoundSchedule:
+    """Decision 26/2026's default rounds for ``year`` (facts page section 6, unconfirmed).
+
+    Province: round 1 held by 30 Jun for dossiers received by 30 Apr, round 2 by 30 Dec for those
+    received by 30 Oct. Ministry: round 1 by 30 Sep (received by 30 Jul), round 2 by 30 Mar of the
+    next year (received by 30 Jan of the next year).
+    """
+    d = dt.date
+    return RoundSchedule(
+        year,
+        (
+            Round(Level.PROVINCE, 0, d(year, 6, 30), d(year, 4, 30)),
+            Round(Level.PROVINCE, 0, d(year, 12, 30), d(year, 10, 30)),
+            Round(Level.CENTRAL, 0, d(year, 9, 30), d(year, 7, 30)),
+            Round(Level.CENTRAL, 0, d(year + 1, 3, 30), d(year + 1, 1, 30), spans_years=True),
+        ),
+    )

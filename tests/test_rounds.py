@@ -1,0 +1,124 @@
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ocop_workflow import DefinitionError, InvalidInput, Level
+from ocop_workflow.rounds import SON_LA_2024, Round, RoundSchedule, national_2026, son_la_2024
+
+year_2024 = st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2024, 12, 31))
+
+
+def test_son_la_2024_holds_the_seed_dates():
+    held = [(r.level, r.number, r.held_by) for r in SON_LA_2024.rounds]
+    assert held == [
+        (Level.DISTRICT, 1, dt.date(2024, 6, 15)),
+        (Level.DISTRICT, 2, dt.date(2024, 10, 15)),
+        (Level.PROVINCE, 1, dt.date(2024, 7, 10)),
+        (Level.PROVINCE, 2, dt.date(2024, 10, 30)),
+    ]
+
+
+def test_contract_example():
+    joined = SON_LA_2024.next_round(Level.DISTRICT, ready_on=dt.date(2024, 6, 20))
+    assert joined is not None
+    assert (joined.number, joined.held_by, joined.cutoff) == (
+        2,
+        dt.date(2024, 10, 15),
+        dt.date(2024, 9, 15),
+    )
+
+
+def test_each_district_round_feeds_the_province_round_after_it():
+    district_1, district_2 = SON_LA_2024.at(Level.DISTRICT)
+    assert SON_LA_2024.feeds(district_1).held_by == dt.date(2024, 7, 10)
+    assert SON_LA_2024.feeds(district_2).held_by == dt.date(2024, 10, 30)
+
+
+def test_no_round_left_is_none():
+    assert SON_LA_2024.next_round(Level.DISTRICT, "2024-09-16") is None
+
+
+def test_cutoffs_are_parameters():
+    assert son_la_2024(district_cutoff_days=10).at(Level.DISTRICT)[0].cutoff == dt.date(2024, 6, 5)
+
+
+def test_a_council_adds_a_round_and_numbers_follow_the_dates():
+    extra = SON_LA_2024.with_round(Level.DISTRICT, "2024-08-15", "2024-07-31")
+    assert [(r.number, r.held_by.month) for r in extra.at(Level.DISTRICT)] == [
+        (1, 6),
+        (2, 8),
+        (3, 10),
+    ]
+    assert extra.next_round(Level.DISTRICT, "2024-06-20").held_by == dt.date(2024, 8, 15)
+    assert extra.feeds(extra.at(Level.DISTRICT)[1]).held_by == dt.date(2024, 10, 30)
+
+
+def test_26_2026_defaults_include_a_ministry_round_next_march():
+    schedule = national_2026(2027)
+    assert [str(r) for r in schedule.at(Level.CENTRAL)] == [
+        "central round 1 (cut-off 2027-07-30, by 2027-09-30)",
+        "central round 2 (cut-off 2028-01-30, by 2028-03-30)",
+    ]
+    assert schedule.feeds(schedule.at(Level.PROVINCE)[1]).held_by == dt.date(2028, 3, 30)
+
+
+@pytest.mark.parametrize(
+    ("rounds", "message"),
+    [
+        (
+            [Round(Level.DISTRICT, 0, dt.date(2024, 6, 15), dt.date(2024, 6, 20))],
+            "'cutoff' must not be after",
+        ),
+        (
+            [Round(Level.DISTRICT, 0, dt.date(2025, 1, 15), dt.date(2024, 12, 20))],
+            "'held_by' must fall in 2024",
+        ),
+        (
+            [
+                Round(Level.DISTRICT, 0, dt.date(2024, 6, 15), dt.date(2024, 6, 1)),
+                Round(Level.DISTRICT, 0, dt.date(2024, 6, 15), dt.date(2024, 5, 1)),
+            ],
+            "two district rounds",
+        ),
+        (
+            [
+                Round(Level.DISTRICT, 0, dt.date(2024, 11, 15), dt.date(2024, 11, 1)),
+                Round(Level.PROVINCE, 0, dt.date(2024, 10, 30), dt.date(2024, 10, 1)),
+            ],
+            "district round 1 .* feeds no province round",
+        ),
+    ],
+)
+def test_inconsistent_schedules_are_refused(rounds, message):
+    with pytest.raises(DefinitionError, match=message):
+        RoundSchedule(2024, rounds)
+
+
+def test_a_level_without_rounds_is_named():
+    with pytest.raises(InvalidInput, match="'central' has no rounds in 2024"):
+        SON_LA_2024.next_round(Level.CENTRAL, "2024-01-01")
+
+
+@given(year_2024, st.sampled_from([Level.DISTRICT, Level.PROVINCE]))
+def test_next_round_never_returns_a_round_whose_cutoff_has_passed(ready_on, level):
+    joined = SON_LA_2024.next_round(level, ready_on)
+    if joined is None:
+        assert all(r.cutoff < ready_on for r in SON_LA_2024.at(level))
+    else:
+        assert joined.cutoff >= ready_on
+        assert all(r.cutoff < ready_on for r in SON_LA_2024.at(level) if r.number < joined.number)
+
+
+def test_ical_export_has_two_events_per_round(tmp_path):
+    icalendar = pytest.importorskip("icalendar", reason="needs the 'calendar' extra")
+    path = tmp_path / "son-la.ics"
+    data = SON_LA_2024.to_ical(path, name="Sơn La OCOP")
+    assert path.read_bytes() == data
+    events = icalendar.Calendar.from_ical(data).walk("VEVENT")
+    assert len(events) == 8
+    summaries = {str(e["summary"]) for e in events}
+    assert "Sơn La OCOP: district round 1 round" in summaries
+    starts = {e["dtstart"].dt for e in events}
+    assert dt.date(2024, 10, 30) in starts
