@@ -26,3 +26,16 @@ def test_lifecycle_example_ends_with_a_superseded_certificate():
     assert coffee.state.value == "superseded"
     assert renewal.certificate.number == "SL-2027-044"
     assert renewal.certificate.stars == 4
+
+
+def test_son_la_2024_example_files_the_seed_appendix():
+    module = runpy.run_path(str(EXAMPLES[0].parent / "son_la_2024.py"))
+    from ocop_workflow import DossierKind, Workflow, rulesets
+
+    filed = module["file_dossiers"](Workflow(rulesets.QD148_2023))
+    kinds = [d.kind for d, _ in filed]
+    assert kinds.count(DossierKind.FIRST_TIME) == 60
+    assert kinds.count(DossierKind.REEVALUATION) == 19
+    assert len({d.district for d, _ in filed}) == 12
+    table = module["district_table"](filed, module["SON_LA_2024"])
+    assert table.splitlines()[-1].split()[:3] == ["total", "60", "19"]
