@@ -7,6 +7,7 @@ operation raises before anything changes, so the dossier is left exactly as it w
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import enum
 from collections.abc import Iterable, Mapping
@@ -96,7 +97,7 @@ class Workflow:
     optional ``actor`` and ``note`` stored in the history. Nothing reads the clock.
     """
 
-    __slots__ = ("_regimes", "ruleset", "timeline")
+    __slots__ = ("_regimes", "_starts", "ruleset", "timeline")
 
     def __init__(self, ruleset: RuleSet, *, timeline: Iterable[RuleSet] | None = None) -> None:
         if not isinstance(ruleset, RuleSet):
@@ -123,6 +124,7 @@ class Workflow:
             regimes.append(_Regime(rules, DossierMachine.get(rules.scoring_levels, legacy)))
             seen.extend(rules.scoring_levels)
         self._regimes = tuple(regimes)
+        self._starts = tuple(r.effective_from for r in chain)
 
     def __repr__(self) -> str:
         return f"Workflow({self.ruleset.code})"
@@ -140,9 +142,9 @@ class Workflow:
         regimes = self._regimes
         if len(regimes) == 1:  # a pinned rule set applies on every date
             return regimes[0]
-        for regime in reversed(regimes):
-            if regime.rules.effective_from <= day:
-                return regime
+        index = bisect.bisect_right(self._starts, day) - 1
+        if index >= 0:
+            return regimes[index]
         first = regimes[0].rules
         raise InvalidInput(
             f"'on' must be on or after {first.effective_from}, when {first.code} took effect "
@@ -267,7 +269,7 @@ class Workflow:
         day = to_date(on)
         regime = self._regime(day)
         rules = regime.rules
-        rules.rule_for(level)
+        route = rules.route(level, value, cap)  # also refuses a level this regime does not have
         pending = self._pending_route(dossier, rules)
         if pending is not None and (
             pending.kind is not RouteKind.FORWARD or pending.level is not level
@@ -279,14 +281,14 @@ class Workflow:
                 f"{waiting.value:g} is not forwarded there ({pending.stars} stars, "
                 f"{pending.kind.value} by the {pending.level.value if pending.level else '-'})"
             )
-        route = rules.route(level, value, cap)
         event = (
             Event.reject(level) if route.kind is RouteKind.NOT_RECOGNISED else Event.score(level)
         )
-        details: dict[str, Any] = {"level": level.value, "score": value, "stars": route.stars}
+        # ``_value_`` is the member's value without Enum's slower ``value`` descriptor (hot path).
+        details: dict[str, Any] = {"level": level._value_, "score": value, "stars": route.stars}
         if cap is not None:
             details["cap"] = cap
-        on_date, regime = self._check(dossier, event, day, f"score at {level.value!r}")
+        on_date, regime = self._check(dossier, event, day, ActionName.SCORE, level, regime)
         record = self._record(
             dossier, regime, event, ActionName.SCORE, on_date, actor, note, details
         )
@@ -325,7 +327,7 @@ class Workflow:
     ) -> Certificate:
         if not isinstance(number, str) or not number.strip():
             raise InvalidInput(f"'number' must be a non-empty string (got {number!r})")
-        on_date, regime = self._check(dossier, Event.CERTIFY, on, "certify")
+        on_date, regime = self._check(dossier, Event.CERTIFY, on, ActionName.CERTIFY)
         rules = regime.rules
         route = self._pending_route(dossier, rules)
         if route is None or route.kind is not RouteKind.RECOGNISE or route.level is None:
@@ -363,7 +365,7 @@ class Workflow:
         self, dossier: Dossier, *, on: DateLike, actor: str | None = None, note: str | None = None
     ) -> None:
         """Mark the certificate expired, on or after its expiry date (section 4.7)."""
-        on_date, regime = self._check(dossier, Event.EXPIRE, on, "expire")
+        on_date, regime = self._check(dossier, Event.EXPIRE, on, ActionName.EXPIRE)
         assert dossier.certificate is not None  # CERTIFIED always carries one
         if on_date < dossier.certificate.expires_on:
             raise TransitionNotAllowed(
@@ -383,7 +385,7 @@ class Workflow:
     ) -> None:
         """Revoke the certificate ("thu hồi") for one of the rule set's reasons (section 4.8)."""
         reason = _enum(RevocationReason, reason, "reason")
-        on_date, regime = self._check(dossier, Event.REVOKE, on, "revoke")
+        on_date, regime = self._check(dossier, Event.REVOKE, on, ActionName.REVOKE)
         rules = regime.rules
         if reason not in rules.revocation_reasons:
             allowed = sorted(r.value for r in rules.revocation_reasons)
@@ -520,7 +522,7 @@ class Workflow:
         note: str | None,
         details: dict[str, Any],
     ) -> None:
-        on_date, regime = self._check(dossier, event, on, action.value)
+        on_date, regime = self._check(dossier, event, on, action)
         self._commit(dossier, regime, event, action, on_date, actor, note, details)
 
     def _commit(
@@ -539,26 +541,35 @@ class Workflow:
         dossier.history.append(record)
 
     def _check(
-        self, dossier: Dossier, event: Event, on: DateLike, what: str
+        self,
+        dossier: Dossier,
+        event: Event,
+        on: DateLike,
+        action: ActionName,
+        level: Level | None = None,
+        regime: _Regime | None = None,
     ) -> tuple[dt.date, _Regime]:
         """The operation's date and regime, once the event is allowed then and the date is not
-        before the previous step nor past a transitional deadline."""
+        before the previous step nor past a transitional deadline. (The hot path: messages are
+        only built on failure.)"""
         day = to_date(on)
         last = dossier.last_step_on
         if day < last:
             raise InvalidInput(f"'on' must not be before the previous step on {last} (got {day})")
-        regime = self._regime(day)
+        if regime is None:
+            regime = self._regime(day)
         if not regime.machine.allows(dossier.state, event):
             raise TransitionNotAllowed(
-                f"cannot {what}: dossier is {dossier.state.value!r} "
+                f"cannot {_what(action, level)}: dossier is {dossier.state.value!r} "
                 f"(allowed: {_listed(self.available_actions(dossier, day))})"
             )
-        if event is not Event.WITHDRAW:
+        if event is not Event.WITHDRAW and dossier.regime != regime.rules.code:
             deadline = self._overdue(dossier, regime.rules, day)
             if deadline is not None:
                 raise TransitionNotAllowed(
-                    f"cannot {what}: a dossier registered under {dossier.regime} had to finish "
-                    f"under {regime.rules.code} by {deadline} (got on={day}); it can be withdrawn"
+                    f"cannot {_what(action, level)}: a dossier registered under "
+                    f"{dossier.regime} had to finish under {regime.rules.code} by {deadline} "
+                    f"(got on={day}); it can be withdrawn"
                 )
         return day, regime
 
@@ -603,12 +614,13 @@ class Workflow:
         note: str | None,
         details: dict[str, Any],
     ) -> HistoryRecord:
-        for name, value in (("actor", actor), ("note", note)):
-            if value is not None and not isinstance(value, str):
-                raise InvalidInput(f"{name!r} must be a string or None (got {value!r})")
+        if actor is not None and not isinstance(actor, str):
+            raise InvalidInput(f"'actor' must be a string or None (got {actor!r})")
+        if note is not None and not isinstance(note, str):
+            raise InvalidInput(f"'note' must be a string or None (got {note!r})")
         dest = regime.machine.destination(dossier.state, event)
         return HistoryRecord(
-            on, action.value, dossier.state, dest, regime.rules.code, actor, note, details
+            on, action._value_, dossier.state, dest, regime.rules.code, actor, note, details
         )
 
     def _pending_route(self, dossier: Dossier, rules: RuleSet) -> Route | None:
@@ -734,6 +746,10 @@ def _score_value(score: object) -> tuple[float, int | None, object]:
     raise InvalidInput(
         f"'score' must be a number between 0 and 100 or a sheet result (got {score!r})"
     )
+
+
+def _what(action: ActionName, level: Level | None) -> str:
+    return action.value if level is None else f"{action.value} at {level.value!r}"
 
 
 def _listed(actions: tuple[Action, ...]) -> str:
