@@ -175,18 +175,21 @@ def _month_days(count: int) -> st.SearchStrategy[list[tuple[int, int]]]:
 
 @st.composite
 def simulation_plans(draw: st.DrawFn) -> dict[str, object]:
-    """A small plan as parsed TOML (a mapping for ``Plan.from_dict``), under Decision 148 in 2024.
+    """A small plan as parsed TOML (a mapping for ``Plan.from_dict``): any shipped rule set
+    (with or without a district level, with 1048's rounding), one to three years from 2024.
 
     Kept small (a few districts, tens of products) so that the reference engine stays quick.
     """
+    from ocop_workflow import rulesets
+
+    ruleset = draw(st.sampled_from(rulesets.ALL))
+    years = list(range(2024, 2024 + draw(st.integers(min_value=1, max_value=3))))
     districts = [f"D{i}" for i in range(draw(st.integers(min_value=1, max_value=3)))]
     rounds: dict[str, list[dict[str, object]]] = {}
+    levels = [level.value for level in ruleset.scoring_levels]
     first_count = draw(st.integers(min_value=1, max_value=3))
-    for level, count in (
-        ("district", first_count),
-        ("province", draw(st.integers(min_value=1, max_value=2))),
-        ("central", 1),
-    ):
+    counts = [first_count, draw(st.integers(min_value=1, max_value=2)), 1][: len(levels)]
+    for level, count in zip(levels, counts, strict=True):
         dates = draw(_month_days(count))
         rounds[level] = [{"held_by": f"{m:02d}-{d:02d}", "cutoff": f"{m:02d}-01"} for m, d in dates]
     shares = draw(
@@ -199,7 +202,8 @@ def simulation_plans(draw: st.DrawFn) -> dict[str, object]:
         {
             "district": draw(st.sampled_from(districts)),
             "stars": draw(st.sampled_from([3, 4, 5])),
-            "recognised": draw(st.dates(dt.date(2021, 1, 1), dt.date(2023, 12, 31))),
+            # Some lapsed before the plan (before 2021), some expire during it.
+            "recognised": draw(st.dates(dt.date(2019, 9, 1), dt.date(2023, 12, 31))),
             "count": draw(st.integers(min_value=0, max_value=6)),
         }
         for _ in range(draw(st.integers(min_value=0, max_value=3)))
@@ -207,16 +211,16 @@ def simulation_plans(draw: st.DrawFn) -> dict[str, object]:
     dossiers = [
         {
             "district": district,
-            "year": 2024,
-            "new": draw(st.integers(min_value=0, max_value=8)),
-            "reevaluation": draw(st.integers(min_value=0, max_value=3)),
+            "year": draw(st.sampled_from(years)),
+            "new": draw(st.integers(min_value=0, max_value=6)),
+            "reevaluation": draw(st.integers(min_value=0, max_value=2)),
         }
         for district in districts
     ]
     return {
         "province": "Sơn La",
-        "years": [2024],
-        "ruleset": "QD148_2023",
+        "years": years,
+        "ruleset": ruleset.code,
         "districts": districts,
         "rounds": rounds,
         "baseline": baseline,
@@ -230,5 +234,5 @@ def simulation_plans(draw: st.DrawFn) -> dict[str, object]:
             "score_sd": draw(st.floats(min_value=0.0, max_value=25.0)),
             "council_sd": draw(st.floats(min_value=0.0, max_value=10.0)),
         },
-        "targets": {"total": {"metric": "cumulative", "year": 2024, "at_least": 10}},
+        "targets": {"total": {"metric": "cumulative", "year": years[-1], "at_least": 10}},
     }

@@ -1,9 +1,11 @@
 """The fast engine gives exactly the reference engine's numbers, whatever the plan and seed."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ocop_workflow import rulesets
 from ocop_workflow.rules import Level
 from ocop_workflow.simulation import Plan, simulate, with_threshold
 from ocop_workflow.simulation.fast import run_fast
@@ -21,12 +23,44 @@ def assert_same(fast, reference, run):
 @given(simulation_plans(), st.integers(min_value=0, max_value=2**32), st.booleans())
 def test_fast_engine_equals_reference_engine(data, seed, lower_threshold):
     plan = Plan.from_dict(data)
-    if lower_threshold:  # a variant rule set: the district forwards from 60
-        plan = with_threshold(plan, Level.DISTRICT, 60.0)
+    if lower_threshold:  # a variant rule set: forwarding from a lower score
+        if plan.ruleset.code == "QD148_2023":
+            plan = with_threshold(plan, Level.DISTRICT, 60.0)
+        else:
+            plan = with_threshold(plan, Level.PROVINCE, 85.0)
     compiled = compile_plan(plan)
     fast = run_fast(compiled, seed, range(3))
     for run in range(3):
         assert_same(fast, run_reference(compiled, seed, run), run)
+
+
+@pytest.mark.parametrize("code", [r.code for r in rulesets.ALL])
+@pytest.mark.parametrize("offset", [-0.5, -0.3, 0.0, 0.3])
+def test_engines_agree_at_every_band_edge(son_la, code, offset):
+    """Every council scores exactly next to a threshold, where rounding and >= matter."""
+    ruleset = next(r for r in rulesets.ALL if r.code == code)
+    # One round per level, each held after the one below.
+    rounds = {
+        level.value: [{"held_by": f"{month}-15", "cutoff": "05-15"}]
+        for level, month in zip(ruleset.scoring_levels, ("06", "08", "10"), strict=False)
+    }
+    for threshold in ruleset.bands.thresholds:
+        plan = Plan.from_dict(
+            {
+                "province": "Sơn La",
+                "years": [2024, 2025],
+                "ruleset": code,
+                "districts": ["A"],
+                "rounds": rounds,
+                "baseline": [{"district": "A", "stars": 3, "recognised": 2021, "count": 3}],
+                "dossiers": [{"district": "A", "year": 2024, "new": 4, "reevaluation": 1}],
+                "outcomes": {"score_mean": threshold + offset, "score_sd": 0.0, "council_sd": 0.0},
+            }
+        )
+        compiled = compile_plan(plan)
+        fast = run_fast(compiled, 1, range(2))
+        for run in range(2):
+            assert_same(fast, run_reference(compiled, 1, run), run)
 
 
 def test_engines_agree_on_the_son_la_plan(son_la):
