@@ -186,3 +186,30 @@ def test_every_dossier_in_flight_across_the_district_removal_can_go_on(state, sc
     if d.state not in FINAL_STATES:
         assert actions
         assert {a.name for a in actions} - {ActionName.WITHDRAW}
+
+
+def test_26_2026_extends_a_certificate_by_up_to_180_days():
+    d = certified_dossier(WF, on=dt.date(2024, 7, 20))  # expires 2027-07-20
+    with pytest.raises(
+        InvalidInput,
+        match=r"'until' must be after 2027-07-20 and no later than "
+        r"2028-01-16, 180 days past the original expiry \(got 2028-01-17\)",
+    ):
+        WF.extend(d, until="2028-01-17", on="2027-06-01")
+    extended = WF.extend(d, until="2027-12-31", on="2027-06-01", note="window missed")
+    assert d.certificate == extended
+    assert extended.expires_on == dt.date(2027, 12, 31)
+    assert extended.number == "SL-2024-001"
+    with pytest.raises(TransitionNotAllowed, match="valid until 2027-12-31"):
+        WF.expire(d, on="2027-07-20")
+    WF.extend(d, until="2028-01-16", on="2027-12-01")
+    assert WF.replay(d.history) == d
+    assert type(d).from_dict(d.to_dict()) == d
+
+
+def test_no_extension_before_26_2026():
+    d = certified_dossier(WF, on=dt.date(2023, 7, 20))
+    with pytest.raises(TransitionNotAllowed, match="QD148_2023 provides no certificate extension"):
+        WF.extend(d, until="2026-08-01", on="2025-01-01")
+    assert Action(ActionName.EXTEND) not in WF.available_actions(d, on="2025-01-01")
+    assert Action(ActionName.EXTEND) in WF.available_actions(d, on="2026-08-01")

@@ -160,6 +160,13 @@ class DossierLifecycle(RuleBasedStateMachine):
         elif action.name is ActionName.EXPIRE:
             assert d.certificate is not None
             WF.expire(d, on=max(on, d.certificate.expires_on))
+        elif action.name is ActionName.EXTEND:
+            assert d.certificate is not None
+            first_end = add_months(d.certificate.issued_on, 36)
+            room = (first_end + dt.timedelta(days=180) - d.certificate.expires_on).days
+            if room > 0:
+                days = data.draw(st.integers(min_value=1, max_value=room))
+                WF.extend(d, until=d.certificate.expires_on + dt.timedelta(days=days), on=on)
         elif action.name is ActionName.REVOKE:
             WF.revoke(
                 d,
@@ -229,7 +236,14 @@ class DossierLifecycle(RuleBasedStateMachine):
                 assert d.state not in (DossierState.CERTIFIED, DossierState.EXPIRED)
                 continue
             assert cert.stars in (3, 4, 5)
-            assert cert.expires_on == add_months(cert.issued_on, 36)
+            # 36 months, or later by an extension of at most 180 days (26/2026).
+            first_end = add_months(cert.issued_on, 36)
+            extended = [r for r in d.history if r.action == "extend"]
+            if extended:
+                assert cert.expires_on == dt.date.fromisoformat(extended[-1].details["until"])
+                assert first_end < cert.expires_on <= first_end + dt.timedelta(days=180)
+            else:
+                assert cert.expires_on == first_end
             # The scores the rules require: each score was forwarded to the next one by the rules
             # in force when the next one was given, and the last one is recognised with these
             # stars by this level under the rules of the certificate's date.

@@ -110,6 +110,7 @@ class Event(enum.Enum):
     EXPIRE = "expire"
     REVOKE = "revoke"
     SUPERSEDE = "supersede"
+    EXTEND = "extend"
 
     __hash__ = object.__hash__  # identity hash in C; see Level.__hash__
 
@@ -181,6 +182,8 @@ def transition_table(
         Transition(Event.WITHDRAW, in_process, DossierState.WITHDRAWN),
         Transition(Event.EXPIRE, (DossierState.CERTIFIED,), DossierState.EXPIRED),
         Transition(Event.REVOKE, (DossierState.CERTIFIED,), DossierState.REVOKED),
+        # 26/2026 (section 6): a certificate may be extended; it stays certified.
+        Transition(Event.EXTEND, (DossierState.CERTIFIED,), DossierState.CERTIFIED),
         Transition(
             Event.SUPERSEDE, (DossierState.CERTIFIED, DossierState.EXPIRED), DossierState.SUPERSEDED
         ),

@@ -51,6 +51,7 @@ class ActionName(enum.Enum):
     EXPIRE = "expire"
     REVOKE = "revoke"
     SUPERSEDE = "supersede"
+    EXTEND = "extend"
 
 
 @attrs.frozen
@@ -71,6 +72,7 @@ _EVENT_ACTION = {
     Event.WITHDRAW: ActionName.WITHDRAW,
     Event.EXPIRE: ActionName.EXPIRE,
     Event.REVOKE: ActionName.REVOKE,
+    Event.EXTEND: ActionName.EXTEND,
 }
 
 
@@ -410,6 +412,53 @@ class Workflow:
         """The producer withdraws a dossier still in process."""
         self._step(dossier, Event.WITHDRAW, ActionName.WITHDRAW, on, actor, note, {})
 
+    def extend(
+        self,
+        dossier: Dossier,
+        *,
+        until: DateLike,
+        on: DateLike,
+        actor: str | None = None,
+        note: str | None = None,
+    ) -> Certificate:
+        """Extend a certificate whose re-evaluation window was missed (Decision 26/2026).
+
+        Facts page section 6: up to the rule set's ``deadlines.extension_days`` (180) past the
+        certificate's original expiry. Only regimes that provide for it allow it; whether the
+        filing window was indeed missed is for the caller to judge. Returns the new certificate.
+        """
+        on_date, regime = self._check(dossier, Event.EXTEND, on, ActionName.EXTEND)
+        new_end = to_date(until, "until")
+        limit_days = regime.rules.deadlines.extension_days
+        if limit_days is None:
+            raise TransitionNotAllowed(
+                f"cannot extend: {regime.rules.code} provides no certificate extension"
+            )
+        certificate = dossier.certificate
+        assert certificate is not None  # CERTIFIED always carries one
+        first_end = self._regime(certificate.issued_on).rules.validity.expires_on(
+            certificate.issued_on
+        )
+        latest = first_end + dt.timedelta(days=limit_days)
+        if not certificate.expires_on < new_end <= latest:
+            raise InvalidInput(
+                f"'until' must be after {certificate.expires_on} and no later than {latest}, "
+                f"{limit_days} days past the original expiry (got {new_end})"
+            )
+        extended = attrs.evolve(certificate, expires_on=new_end)
+        self._commit(
+            dossier,
+            regime,
+            Event.EXTEND,
+            ActionName.EXTEND,
+            on_date,
+            actor,
+            note,
+            {"until": new_end.isoformat()},
+        )
+        dossier.certificate = extended
+        return extended
+
     # -- queries ---------------------------------------------------------------------------
 
     def available_actions(self, dossier: Dossier, on: DateLike | None = None) -> tuple[Action, ...]:
@@ -442,6 +491,9 @@ class Workflow:
                 cert = dossier.certificate
                 if day is None or (cert is not None and day >= cert.expires_on):
                     actions.append(Action(ActionName.EXPIRE))
+            elif event is Event.EXTEND:
+                if regime.rules.deadlines.extension_days is not None:
+                    actions.append(Action(ActionName.EXTEND))
             elif event in _EVENT_ACTION:
                 actions.append(Action(_EVENT_ACTION[event]))
         return tuple(actions)
@@ -497,6 +549,8 @@ class Workflow:
             )
         elif action is ActionName.REVOKE:
             self.revoke(dossier, reason=details["reason"], **args)
+        elif action is ActionName.EXTEND:
+            self.extend(dossier, until=details["until"], **args)
         elif action is ActionName.SUPERSEDE:
             self._step(
                 dossier,
