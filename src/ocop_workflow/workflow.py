@@ -126,7 +126,7 @@ class Workflow:
             regimes.append(_Regime(rules, DossierMachine.get(rules.scoring_levels, legacy)))
             seen.extend(rules.scoring_levels)
         self._regimes = tuple(regimes)
-        self._starts = tuple(r.effective_from for r in chain)
+        self._starts = tuple(starts)
 
     def __repr__(self) -> str:
         return f"Workflow({self.ruleset.code})"
