@@ -6,6 +6,7 @@ star whose per-star minimums are all met.
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 import types
@@ -95,7 +96,8 @@ class SheetResult:
     """
 
     sheet: ScoringSheet = attrs.field(repr=False)
-    answers: Mapping[str, int | None] = attrs.field(repr=False)
+    _choices: tuple[int | None, ...] = attrs.field(repr=False)
+    """The chosen option of each criterion, in sheet order."""
     parts: Mapping[str, float]
     total: float
     band_stars: int
@@ -104,47 +106,40 @@ class SheetResult:
     bands: StarBands = attrs.field(repr=False)
     _values: tuple[float, ...] = attrs.field(repr=False)
     """The points of each criterion, in sheet order."""
-    _points: Mapping[str, float] | None = attrs.field(
-        default=None, init=False, eq=False, repr=False
-    )
-    _unmet: Mapping[int, tuple[UnmetMinimum, ...]] | None = attrs.field(
-        default=None, init=False, eq=False, repr=False
-    )
 
     @property
+    def answers(self) -> Mapping[str, int | None]:
+        """Criterion code -> chosen option index (or ``None``), in sheet order: a read-only copy
+        of what was evaluated."""
+        return types.MappingProxyType(dict(zip(self.sheet.codes, self._choices, strict=True)))
+
+    @functools.cached_property
     def points(self) -> Mapping[str, float]:
         """Criterion code -> points earned, in sheet order."""
-        if self._points is None:
-            built = types.MappingProxyType(dict(zip(self.sheet.codes, self._values, strict=True)))
-            object.__setattr__(self, "_points", built)
-            return built
-        return self._points
+        return types.MappingProxyType(dict(zip(self.sheet.codes, self._values, strict=True)))
 
-    @property
+    @functools.cached_property
     def unmet(self) -> Mapping[int, tuple[UnmetMinimum, ...]]:
         """Star (3, 4, 5) -> the minimums that block it, in sheet order."""
-        if self._unmet is None:
-            found: dict[int, list[UnmetMinimum]] = {3: [], 4: [], 5: []}
-            for criterion in self.sheet.criteria:
-                got = self.points[criterion.code]
-                for star in MINIMUM_STARS:
-                    need = criterion.requirement(star)
-                    if got < need:
-                        found[star].append(
-                            UnmetMinimum(
-                                star=star,
-                                code=criterion.code,
-                                title=criterion.title,
-                                required_points=need,
-                                required_option=criterion.lowest_option_reaching(need),
-                                chosen=self.answers[criterion.code],
-                                chosen_points=got,
-                            )
+        found: dict[int, list[UnmetMinimum]] = {3: [], 4: [], 5: []}
+        for criterion, choice, got in zip(
+            self.sheet.criteria, self._choices, self._values, strict=True
+        ):
+            for star in MINIMUM_STARS:
+                need = criterion.requirement(star)
+                if got < need:
+                    found[star].append(
+                        UnmetMinimum(
+                            star=star,
+                            code=criterion.code,
+                            title=criterion.title,
+                            required_points=need,
+                            required_option=criterion.lowest_option_reaching(need),
+                            chosen=choice,
+                            chosen_points=got,
                         )
-            built = types.MappingProxyType({star: tuple(items) for star, items in found.items()})
-            object.__setattr__(self, "_unmet", built)
-            return built
-        return self._unmet
+                    )
+        return types.MappingProxyType({star: tuple(items) for star, items in found.items()})
 
     @property
     def sheet_number(self) -> int:
@@ -187,20 +182,18 @@ def _explain_bad_answers(sheet: ScoringSheet, answers: Answers) -> InvalidInput:
 def evaluate(sheet: ScoringSheet, answers: Answers, bands: StarBands) -> SheetResult:
     """Score ``answers`` on ``sheet`` (see :meth:`ScoringSheet.evaluate`)."""
     compiled = sheet._compiled
-    codes = compiled.codes
     # The fast path: exact types (bool is refused: True is not an option index), one answer per
     # criterion, and every index found in its criterion's table; anything else is explained.
     try:
-        if len(answers) != len(codes) or not _ANSWER_TYPES.issuperset(map(type, answers.values())):
+        if len(answers) != len(compiled.codes) or not _ANSWER_TYPES.issuperset(
+            map(type, answers.values())
+        ):
             raise _explain_bad_answers(sheet, answers)
-        points = [table[answers[code]] for code, table in zip(codes, compiled.points, strict=False)]
+        choices = compiled.pick_answers(answers)
+        points = tuple(map(operator.getitem, compiled.points, choices))
     except (KeyError, TypeError, AttributeError):
         raise _explain_bad_answers(sheet, answers) from None
-    parts = dict(
-        zip(
-            compiled.letters, map(math.fsum, map(points.__getitem__, compiled.slices)), strict=False
-        )
-    )
+    parts = {letter: math.fsum(points[part]) for letter, part in compiled.part_slices}
     total = math.fsum(parts.values())
     # Facts page section 3: the lowest star with an unmet minimum caps the final star just below
     # it. Requirements are cumulative, so the stars are tried from 3 up (comparisons at C speed).
@@ -215,14 +208,15 @@ def evaluate(sheet: ScoringSheet, answers: Answers, bands: StarBands) -> SheetRe
     else:
         minimum = 5
     band = bands.stars(total)
+    # Positional, in field order: keyword passing costs a measurable share of an evaluation.
     return SheetResult(
-        sheet=sheet,
-        answers=types.MappingProxyType(dict(answers)),
-        parts=types.MappingProxyType(parts),
-        total=total,
-        band_stars=band,
-        minimum_stars=minimum,
-        stars=min(band, minimum),
-        bands=bands,
-        values=tuple(points),
+        sheet,
+        choices,
+        types.MappingProxyType(parts),
+        total,
+        band,
+        minimum,
+        min(band, minimum),
+        bands,
+        points,
     )

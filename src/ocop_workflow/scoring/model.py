@@ -23,7 +23,7 @@ import operator
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import attrs
 
@@ -265,12 +265,12 @@ def _check_sheet_number(instance: object, attribute: attrs.Attribute[int], value
         raise InvalidInput(f"'number' must be a sheet number from 1 to 26 (got {value!r})")
 
 
-def _picker(positions: tuple[int, ...]) -> Callable[[Sequence[float]], tuple[float, ...]]:
-    """A C-speed function returning the items at ``positions`` as a tuple (even for 0 or 1)."""
-    if len(positions) > 1:
-        return operator.itemgetter(*positions)
-    if positions:
-        only = positions[0]
+def _picker(keys: tuple[Any, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """A C-speed function returning the items at ``keys`` as a tuple (even for 0 or 1 key)."""
+    if len(keys) > 1:
+        return operator.itemgetter(*keys)
+    if keys:
+        only = keys[0]
         return lambda values: (values[only],)
     return lambda values: ()
 
@@ -282,9 +282,10 @@ class _Compiled:
     codes: tuple[str, ...]
     criteria: tuple[Criterion, ...]
     points: tuple[dict[int | None, float], ...]
-    part_slices: tuple[tuple[str, int, int], ...]
-    letters: tuple[str, ...]
-    slices: tuple[slice, ...]
+    part_slices: tuple[tuple[str, slice], ...]
+    """Each part's letter and the slice of its criteria in sheet order."""
+    pick_answers: Callable[[Mapping[str, int | None]], tuple[int | None, ...]]
+    """Picks every criterion's answer, in sheet order, from an answers mapping."""
     pick_marked: Callable[[Sequence[float]], tuple[float, ...]]
     """Picks, from the points in sheet order, those of the criteria that have a minimum."""
     needs: tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]]
@@ -332,7 +333,7 @@ class ScoringSheet:
         all_criteria = tuple(c for p in self.parts for c in p.criteria)
         codes: list[str] = []
         points: list[dict[int | None, float]] = []
-        slices: list[tuple[str, int, int]] = []
+        slices: list[tuple[str, slice]] = []
         marked: list[int] = []
         for part in self.parts:
             start = len(codes)
@@ -346,14 +347,13 @@ class ScoringSheet:
                 points.append(table)
                 if criterion.requirement(MINIMUM_STARS[-1]):
                     marked.append(position)
-            slices.append((part.letter, start, len(codes)))
+            slices.append((part.letter, slice(start, len(codes))))
         return _Compiled(
             codes=tuple(codes),
             criteria=all_criteria,
             points=tuple(points),
             part_slices=tuple(slices),
-            letters=tuple(letter for letter, _, _ in slices),
-            slices=tuple(slice(a, b) for _, a, b in slices),
+            pick_answers=_picker(tuple(codes)),
             pick_marked=_picker(tuple(marked)),
             needs=(
                 tuple(all_criteria[i].requirement(3) for i in marked),
