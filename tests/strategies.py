@@ -157,10 +157,11 @@ def council_sheets(
 # -- simulation plans --------------------------------------------------------------------------
 
 
-def _month_days(count: int) -> st.SearchStrategy[list[tuple[int, int]]]:
-    """``count`` distinct (month, day) dates in year order, days 1-28."""
+def _month_days(count: int, low: int, high: int) -> st.SearchStrategy[list[tuple[int, int]]]:
+    """``count`` distinct (month, day) dates in year order, days 1-28, between days of the year
+    ``low`` and ``high`` (days 29-31 become the 28th, so a date may fall a little before)."""
     days = st.lists(
-        st.integers(min_value=32, max_value=365), min_size=count, max_size=count, unique=True
+        st.integers(min_value=low, max_value=high), min_size=count, max_size=count, unique=True
     )
     return days.map(
         lambda ordinals: [
@@ -189,9 +190,15 @@ def simulation_plans(draw: st.DrawFn) -> dict[str, object]:
     levels = [level.value for level in ruleset.scoring_levels]
     first_count = draw(st.integers(min_value=1, max_value=3))
     counts = [first_count, draw(st.integers(min_value=1, max_value=2)), 1][: len(levels)]
-    for level, count in zip(levels, counts, strict=True):
-        dates = draw(_month_days(count))
-        rounds[level] = [{"held_by": f"{m:02d}-{d:02d}", "cutoff": f"{m:02d}-01"} for m, d in dates]
+    # Top level first: every lower round must feed a round of the next level held after it, so
+    # each level's rounds fall before the last round of the level above.
+    high = 365
+    for index in reversed(range(len(levels))):
+        dates = draw(_month_days(counts[index], low=32 + 40 * index, high=high))
+        rounds[levels[index]] = [
+            {"held_by": f"{m:02d}-{d:02d}", "cutoff": f"{m:02d}-01"} for m, d in dates
+        ]
+        high = dt.date(2023, *dates[-1]).timetuple().tm_yday - 1
     shares = draw(
         st.lists(st.integers(min_value=1, max_value=5), min_size=first_count, max_size=first_count)
     )

@@ -1,3 +1,4 @@
+import datetime as dt
 import tomllib
 
 import pytest
@@ -73,6 +74,11 @@ def base():
             lambda d: d["rounds"].update(commune=[{"held_by": "05-01", "cutoff": "04-01"}]),
             "'rounds[5].level' must be one of district, province, central (got 'commune')",
         ),
+        (
+            lambda d: d["rounds"]["province"][1].update(held_by="10-10", cutoff="10-01"),
+            "plan key 'rounds' makes no valid 2024 schedule: district round 2 "
+            "(cut-off 2024-09-15, by 2024-10-15) feeds no province round",
+        ),
         (lambda d: d["targets"]["total"].update(metric="happiness"), "'targets.total.metric'"),
         (
             lambda d: d["targets"]["total"].update(year=2030),
@@ -100,3 +106,20 @@ def test_unreadable_and_malformed_files(tmp_path):
 def test_unknown_target_is_named(son_la):
     with pytest.raises(PlanError, match="plan has no target 'nope'"):
         son_la.target("nope")
+
+
+def test_schedule_is_the_plans_rounds_for_a_year(son_la):
+    schedule = son_la.schedule(2024)
+    assert [(r.level, r.number, r.held_by, r.cutoff) for r in schedule.at(Level.DISTRICT)] == [
+        (Level.DISTRICT, 1, dt.date(2024, 6, 15), dt.date(2024, 5, 15)),
+        (Level.DISTRICT, 2, dt.date(2024, 10, 15), dt.date(2024, 9, 15)),
+    ]
+    # The seed's pairing: June's district round feeds July's province round, October's the 30th.
+    fed = [schedule.feeds(r) for r in schedule.at(Level.DISTRICT)]
+    assert [r.held_by for r in fed if r is not None] == [
+        dt.date(2024, 7, 10),
+        dt.date(2024, 10, 30),
+    ]
+    assert (
+        schedule.next_round(Level.PROVINCE, ready_on="2024-07-01") == schedule.at(Level.PROVINCE)[1]
+    )

@@ -154,18 +154,13 @@ def compile_plan(plan: Plan) -> Compiled:
                 for rs in per_level
             )
         )
+    # Where a forwarded dossier goes: the round its round feeds (rounds.RoundSchedule.feeds); the
+    # order of rounds is the same every year, so the first year stands for all of them.
+    schedule = plan.schedule(plan.years[0])
     next_round = []
-    for index, rounds in enumerate(per_level):
-        if index + 1 == len(per_level):
-            next_round.append(np.full(len(rounds), -1))
-            continue
-        upper = per_level[index + 1]
-        # In any year the order of rounds is the same, so a leap year stands for all of them.
-        pairs = []
-        for r in rounds:
-            after = [k for k, u in enumerate(upper) if u.held_on(2024) > r.held_on(2024)]
-            pairs.append(after[0] if after else -1)
-        next_round.append(np.array(pairs))
+    for level in levels:
+        fed = [schedule.feeds(r) for r in schedule.at(level)]
+        next_round.append(np.array([-1 if f is None else f.number - 1 for f in fed]))
     bases = [0]
     for rounds in per_level[:-1]:
         bases.append(bases[-1] + len(rounds))

@@ -17,7 +17,8 @@ from typing import Any
 import attrs
 
 from ocop_workflow import rulesets
-from ocop_workflow.errors import InvalidInput
+from ocop_workflow.errors import DefinitionError, InvalidInput
+from ocop_workflow.rounds import Round, RoundSchedule
 from ocop_workflow.rules import Level, RuleSet
 
 __all__ = [
@@ -200,6 +201,13 @@ class Plan:
                 )
             if _on(2024, round_.cutoff) > _on(2024, round_.held_by) and not round_.next_year:
                 raise _fail(f"rounds[{index}].cutoff", "on or before held_by", round_.cutoff)
+        for year in self.years:
+            try:
+                self.schedule(year)
+            except DefinitionError as error:
+                raise PlanError(
+                    f"plan key 'rounds' makes no valid {year} schedule: {error}"
+                ) from None
         first = self.rounds_at(levels[0])
         if len(self.outcomes.readiness) != len(first):
             raise _fail(
@@ -231,6 +239,18 @@ class Plan:
                 (r for r in self.rounds if r.level is level),
                 key=lambda r: (r.next_year, r.held_by),
             )
+        )
+
+    def schedule(self, year: int) -> RoundSchedule:
+        """The plan's rounds held for plan year ``year``, as a round schedule: validated like any
+        (every lower round feeds a later round of the next level), with ``next_round``, ``feeds``
+        and ``to_ical`` for an official's calendar."""
+        return RoundSchedule(
+            year,
+            tuple(
+                Round(r.level, 0, r.held_on(year), r.cutoff_on(year), spans_years=r.next_year)
+                for r in self.rounds
+            ),
         )
 
     def target(self, name: str) -> Target:
