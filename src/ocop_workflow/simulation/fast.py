@@ -126,11 +126,9 @@ def run_fast(compiled: Compiled, seed: int, runs: range) -> dict[str, IntArray]:
             ).reshape(n, rounds_total)
             metrics["certified_by_district"] += per_district(recognised)
 
-            following = (
-                compiled.next_round[li][round_index] if li + 1 < len(compiled.levels) else -1
-            )
-            active = forward & (following >= 0)
-            round_index = np.where(active, following, 0)
+            # A plan's schedule is validated: every forwarded dossier has a round to join.
+            active = forward
+            round_index = np.where(forward, compiled.next_round[li][round_index], 0)
         metrics["valid"][:, y] = (expiry > end).sum(axis=1)
         metrics["cumulative"][:, y] = ever.sum(axis=1)
 

@@ -21,7 +21,8 @@ products due to enter file; certificates expiring this year are counted, and the
 re-evaluation or lapse; each filed dossier joins the first-level round its readiness draw picks, one
 round later if its commune returns it, one more if it misses the round; a dossier that runs out of
 rounds is withdrawn and filed again next year. Each level scores it in its round; a forwarded
-dossier joins the next level's first round held after that one (none left: filed again next year);
+dossier joins the round its round feeds, the next level's first round held after it (a plan's
+schedule is validated so that one exists, ``Plan.schedule``);
 the certificate is issued on the date of the round of the last score, valid for the rule set's
 validity. On 31 December, certificates whose expiry has passed are expired.
 """
@@ -77,7 +78,8 @@ class Compiled:
     expires: tuple[tuple[IntArray, ...], ...]
     """``expires[y][l][k]``: ordinal of the expiry of a certificate issued in that round."""
     next_round: tuple[IntArray, ...]
-    """``next_round[l][k]``: level ``l + 1``'s round after round ``k`` of level ``l``, or -1."""
+    """``next_round[l][k]``: the round of level ``l + 1`` that round ``k`` of level ``l`` feeds
+    (-1 at the top level)."""
     round_base: tuple[int, ...]
     """Index of each level's first round in the flat list of rounds."""
     year_start: IntArray

@@ -237,11 +237,9 @@ def _file(
         actions = wf.available_actions(d)
         if any(a.name is ActionName.CERTIFY for a in actions):
             break
+        # A plan's schedule is validated: the round this one feeds exists (Plan.schedule).
         round_index = int(compiled.next_round[level_index][round_index])
         level_index += 1
-        if round_index < 0:
-            wf.withdraw(d, on=withdraw_on)
-            return
     old = product.holder
     if (
         old is not None
