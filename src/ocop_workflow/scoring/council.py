@@ -136,12 +136,9 @@ class CouncilResult:
                 need = criterion.requirement(star)
                 if need and not minimum_met(given, need, self.policy.minimums):
                     unmet[star].append(
-                        UnmetMinimum(
-                            star=star,
-                            code=criterion.code,
-                            title=criterion.title,
-                            required_points=need,
-                            required_option=criterion.lowest_option_reaching(need),
+                        UnmetMinimum.blocking(
+                            criterion,
+                            star,
                             chosen=None,
                             chosen_points=math.fsum(given) / count,
                             met_by=sum(1 for p in given if p >= need),

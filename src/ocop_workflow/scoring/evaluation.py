@@ -17,7 +17,7 @@ import attrs
 
 from ocop_workflow.errors import InvalidInput
 from ocop_workflow.rules import StarBands
-from ocop_workflow.scoring.model import MINIMUM_STARS, ScoringSheet
+from ocop_workflow.scoring.model import MINIMUM_STARS, Criterion, ScoringSheet
 from ocop_workflow.scoring.problems import fmt_points
 
 if TYPE_CHECKING:
@@ -52,6 +52,31 @@ class UnmetMinimum:
     chosen_points: float
     met_by: int = 0
     members: int = 1
+
+    @classmethod
+    def blocking(
+        cls,
+        criterion: Criterion,
+        star: int,
+        *,
+        chosen: int | None,
+        chosen_points: float,
+        met_by: int = 0,
+        members: int = 1,
+    ) -> UnmetMinimum:
+        """The record of ``criterion``'s ``star`` minimum left unmet by ``chosen_points``."""
+        need = criterion.requirement(star)
+        return cls(
+            star=star,
+            code=criterion.code,
+            title=criterion.title,
+            required_points=need,
+            required_option=criterion.lowest_option_reaching(need),
+            chosen=chosen,
+            chosen_points=chosen_points,
+            met_by=met_by,
+            members=members,
+        )
 
     def __str__(self) -> str:
         need = (
@@ -126,18 +151,9 @@ class SheetResult:
             self.sheet.criteria, self._choices, self._values, strict=True
         ):
             for star in MINIMUM_STARS:
-                need = criterion.requirement(star)
-                if got < need:
+                if got < criterion.requirement(star):
                     found[star].append(
-                        UnmetMinimum(
-                            star=star,
-                            code=criterion.code,
-                            title=criterion.title,
-                            required_points=need,
-                            required_option=criterion.lowest_option_reaching(need),
-                            chosen=choice,
-                            chosen_points=got,
-                        )
+                        UnmetMinimum.blocking(criterion, star, chosen=choice, chosen_points=got)
                     )
         return types.MappingProxyType({star: tuple(items) for star, items in found.items()})
 
