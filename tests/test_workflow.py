@@ -4,6 +4,7 @@ import datetime as dt
 import attrs
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from ocop_workflow import (
     Action,
@@ -276,20 +277,40 @@ def test_upgrade_needs_a_certified_dossier():
         registered_dossier(WF, renews=certified_dossier(WF))
 
 
-def test_sheet_result_caps_the_stars():
-    @attrs.frozen
-    class Result:
-        total: float
-        stars: int
+@attrs.frozen
+class FakeResult:
+    """The least :class:`ocop_workflow.ScoreResult` needs."""
 
+    total: float
+    minimum_stars: int
+
+
+def test_sheet_result_caps_the_stars():
     d = registered_dossier(WF)
     WF.review_at_commune(d, passed=True, on="2024-03-10")
-    result = Result(78.0, 3)
+    result = FakeResult(78.0, 3)
     WF.score(d, Level.DISTRICT, result, on="2024-04-01")
     assert d.scores[Level.DISTRICT].stars == 3
     assert d.scores[Level.DISTRICT].result is result
     assert WF.certify(d, on="2024-04-15", number="MS-9").stars == 3
     assert WF.replay(d.history) == d
+
+
+@given(scores, st.sampled_from([3, 4, 5]), st.sampled_from(rulesets.ALL))
+def test_a_result_is_banded_by_the_regime_and_capped_by_its_minimums(total, minimum, ruleset):
+    """Facts page sections 2 and 3: the regime's bands (1048's rounding included) judge the total;
+    the minimums only cap it. A result whose minimums are all met scores like its bare total."""
+    workflow = Workflow(ruleset, timeline=(ruleset,))
+    start = ruleset.effective_from + dt.timedelta(days=1)
+    by_result = registered_dossier(workflow, submitted_on=start)
+    bare = registered_dossier(workflow, submitted_on=start)
+    level = ruleset.scoring_levels[0]
+    for d, score in ((by_result, FakeResult(total, minimum)), (bare, total)):
+        workflow.review_at_commune(d, passed=True, on=start)
+        workflow.score(d, level, score, on=start)
+    assert by_result.scores[level].stars == min(bare.scores[level].stars, minimum)
+    if minimum == 5:
+        assert by_result.state is bare.state
 
 
 @given(scores)

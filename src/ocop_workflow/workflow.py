@@ -29,14 +29,17 @@ __all__ = ["Action", "ActionName", "ScoreResult", "Workflow"]
 class ScoreResult(Protocol):
     """A scoring-sheet or council result that :meth:`Workflow.score` accepts instead of a number.
 
-    ``total`` is the score out of 100; ``stars`` the final star after per-star minimums.
+    ``total`` is the score out of 100; ``minimum_stars`` the highest star whose per-star minimums
+    are all met (facts page section 3). The regime in force bands the total with its own bands and
+    rounding (section 2), then caps it at ``minimum_stars``: a result's own ``stars`` used default
+    bands, which 1048's rounding may not share.
     """
 
     @property
     def total(self) -> float: ...
 
     @property
-    def stars(self) -> int: ...
+    def minimum_stars(self) -> int: ...
 
 
 class ActionName(enum.Enum):
@@ -256,10 +259,10 @@ class Workflow:
         """Record a council's score at ``level`` (sections 2 and 4.3-4.5).
 
         ``score`` is the council's average (0-100, fractions allowed) or a scoring-sheet or council
-        result (:mod:`ocop_workflow.scoring`) whose ``stars`` cap the band of its ``total``; the
-        dossier keeps it as ``dossier.scores[level].result``. Under 3 stars the dossier ends
-        ``NOT_RECOGNISED``; otherwise it waits to be certified, or to be scored by the next level
-        when the rule set forwards it.
+        result (:mod:`ocop_workflow.scoring`): the regime's bands judge its ``total``, capped at its
+        ``minimum_stars``; the dossier keeps it as ``dossier.scores[level].result``. Under 3 stars
+        the dossier ends ``NOT_RECOGNISED``; otherwise it waits to be certified, or to be scored by
+        the next level when the rule set forwards it.
         """
         level = _enum(Level, level, "level")
         value, cap, result = _score_value(score)
@@ -785,7 +788,7 @@ class _Replayed:
     """A recorded sheet score: its total and its star cap, for :meth:`Workflow.replay`."""
 
     total: float
-    stars: int
+    minimum_stars: int
 
 
 def _score_value(score: object) -> tuple[float, int | None, object]:
@@ -793,9 +796,9 @@ def _score_value(score: object) -> tuple[float, int | None, object]:
     if isinstance(score, (int, float)) and not isinstance(score, bool):
         return check_score(score), None, None
     if isinstance(score, ScoreResult):
-        stars = score.stars
+        stars = score.minimum_stars
         if isinstance(stars, bool) or stars not in range(1, 6):
-            raise InvalidInput(f"'score.stars' must be 1-5 (got {stars!r})")
+            raise InvalidInput(f"'score.minimum_stars' must be 1-5 (got {stars!r})")
         return check_score(score.total, "score.total"), stars, score
     raise InvalidInput(
         f"'score' must be a number between 0 and 100 or a sheet result (got {score!r})"
