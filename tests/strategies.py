@@ -190,15 +190,16 @@ def simulation_plans(draw: st.DrawFn) -> dict[str, object]:
     levels = [level.value for level in ruleset.scoring_levels]
     first_count = draw(st.integers(min_value=1, max_value=3))
     counts = [first_count, draw(st.integers(min_value=1, max_value=2)), 1][: len(levels)]
-    # Top level first: every lower round must feed a round of the next level held after it, so
-    # each level's rounds fall before the last round of the level above.
+    # Top level first: every lower round must feed a round of the next level (held after it, with
+    # a cut-off on or after its day), so each level's rounds fall before the cut-off (the 1st of
+    # the month) of the last round of the level above.
     high = 365
     for index in reversed(range(len(levels))):
-        dates = draw(_month_days(counts[index], low=32 + 40 * index, high=high))
+        dates = draw(_month_days(counts[index], low=32 + 60 * index, high=high))
         rounds[levels[index]] = [
             {"held_by": f"{m:02d}-{d:02d}", "cutoff": f"{m:02d}-01"} for m, d in dates
         ]
-        high = dt.date(2023, *dates[-1]).timetuple().tm_yday - 1
+        high = dt.date(2023, dates[-1][0], 1).timetuple().tm_yday - 1
     shares = draw(
         st.lists(st.integers(min_value=1, max_value=5), min_size=first_count, max_size=first_count)
     )

@@ -5,7 +5,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ocop_workflow import DefinitionError, InvalidInput, Level
-from ocop_workflow.rounds import SON_LA_2024, Round, RoundSchedule, national_2026, son_la_2024
+from ocop_workflow.rounds import (
+    NATIONAL_2026_ROUNDS,
+    SON_LA_2024,
+    AnnualRound,
+    Round,
+    RoundSchedule,
+    national_2026,
+    son_la_2024,
+)
 
 year_2024 = st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2024, 12, 31))
 
@@ -94,6 +102,42 @@ def test_26_2026_defaults_include_a_ministry_round_next_march():
 def test_inconsistent_schedules_are_refused(rounds, message):
     with pytest.raises(DefinitionError, match=message):
         RoundSchedule(2024, rounds)
+
+
+def test_a_forwarded_dossier_needs_a_round_whose_cutoff_has_not_passed():
+    # Province cut-offs 20 days before: round 2 closes on 10 Oct, before district round 2 sits.
+    with pytest.raises(
+        DefinitionError, match=r"district round 2 .* feeds no province round: none held after"
+    ):
+        son_la_2024(province_cutoff_days=20)
+    same_day = [
+        Round(Level.DISTRICT, 0, dt.date(2024, 6, 15), dt.date(2024, 6, 1)),
+        Round(Level.PROVINCE, 0, dt.date(2024, 7, 10), dt.date(2024, 6, 15)),
+    ]
+    assert RoundSchedule(2024, same_day).feeds(same_day[0]).held_by == dt.date(2024, 7, 10)
+
+
+def test_26_2026_rounds_are_a_default_the_caller_may_replace():
+    assert national_2026(2027) == national_2026(2027, NATIONAL_2026_ROUNDS)
+    one_round_each = [
+        AnnualRound(Level.PROVINCE, (5, 31), (3, 31)),
+        AnnualRound(Level.CENTRAL, (8, 31), (6, 30)),
+    ]
+    schedule = national_2026(2027, one_round_each)
+    assert [(r.level, r.held_by) for r in schedule.rounds] == [
+        (Level.PROVINCE, dt.date(2027, 5, 31)),
+        (Level.CENTRAL, dt.date(2027, 8, 31)),
+    ]
+
+
+def test_an_annual_round_on_29_february_falls_on_the_28th_in_other_years():
+    leap_day = AnnualRound(Level.PROVINCE, (2, 29), (2, 1))
+    assert leap_day.held_on(2024) == dt.date(2024, 2, 29)
+    assert leap_day.held_on(2025) == dt.date(2025, 2, 28)
+    with pytest.raises(
+        DefinitionError, match=r"'held_by' must be a \(month, day\) pair .*\(2, 30\)"
+    ):
+        AnnualRound(Level.PROVINCE, (2, 30), (2, 1))
 
 
 def test_a_level_without_rounds_is_named():

@@ -39,9 +39,9 @@ def test_fast_engine_equals_reference_engine(data, seed, lower_threshold):
 def test_engines_agree_at_every_band_edge(son_la, code, offset):
     """Every council scores exactly next to a threshold, where rounding and >= matter."""
     ruleset = next(r for r in rulesets.ALL if r.code == code)
-    # One round per level, each held after the one below.
+    # One round per level, each held after the one below and taking its dossiers.
     rounds = {
-        level.value: [{"held_by": f"{month}-15", "cutoff": "05-15"}]
+        level.value: [{"held_by": f"{month}-15", "cutoff": f"{month}-01"}]
         for level, month in zip(ruleset.scoring_levels, ("06", "08", "10"), strict=False)
     }
     for threshold in ruleset.bands.thresholds:

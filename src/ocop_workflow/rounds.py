@@ -18,7 +18,17 @@ from ocop_workflow.dates import DateLike, to_date
 from ocop_workflow.errors import DefinitionError, InvalidInput
 from ocop_workflow.rules import Level
 
-__all__ = ["SON_LA_2024", "Round", "RoundSchedule", "national_2026", "son_la_2024"]
+__all__ = [
+    "NATIONAL_2026_ROUNDS",
+    "SON_LA_2024",
+    "AnnualRound",
+    "MonthDay",
+    "Round",
+    "RoundSchedule",
+    "annual_schedule",
+    "national_2026",
+    "son_la_2024",
+]
 
 
 @attrs.frozen(order=False)
@@ -55,8 +65,8 @@ class RoundSchedule:
 
     Validated at construction: a cut-off is not after its round; dates are inside the year (unless
     the round spans years, then before the next year's end); no two rounds of a level share a date;
-    and every round of a lower level feeds a round of the next level held after it (a district
-    round precedes the province round it feeds).
+    and every round of a lower level feeds a round of the next level (a district round precedes
+    the province round it feeds, and its dossiers are ready before that round's cut-off).
     """
 
     year: int
@@ -84,7 +94,8 @@ class RoundSchedule:
             for r in self.at(lower):
                 if self.feeds(r) is None:
                     raise DefinitionError(
-                        f"{r} feeds no {upper.value} round: none is held after {r.held_by}"
+                        f"{r} feeds no {upper.value} round: none held after {r.held_by} "
+                        "has its cut-off on or after that day"
                     )
 
     @property
@@ -108,12 +119,16 @@ class RoundSchedule:
         return next((r for r in self.at(level) if r.cutoff >= day), None)
 
     def feeds(self, round_: Round) -> Round | None:
-        """The round of the next level up that a dossier forwarded from ``round_`` joins."""
+        """The round of the next level up that a dossier forwarded from ``round_`` joins: the first
+        held after ``round_`` whose cut-off is not before the day ``round_`` is held."""
         levels = self.levels
         index = levels.index(round_.level)
         if index + 1 == len(levels):
             return None
-        return next((r for r in self.at(levels[index + 1]) if r.held_by > round_.held_by), None)
+        day = round_.held_by
+        return next(
+            (r for r in self.at(levels[index + 1]) if r.held_by > day and r.cutoff >= day), None
+        )
 
     def with_round(
         self, level: Level, held_by: DateLike, cutoff: DateLike, *, spans_years: bool = False
@@ -183,20 +198,72 @@ SON_LA_2024 = son_la_2024()
 """The seed plan's 2024 calendar for Sơn La."""
 
 
-def national_2026(year: int) -> RoundSchedule:
-    """Decision 26/2026's default rounds for ``year`` (facts page section 6, unconfirmed).
+MonthDay = tuple[int, int]
+"""A (month, day) date of no particular year; 29 February becomes the 28th in other years."""
 
-    Province: round 1 held by 30 Jun for dossiers received by 30 Apr, round 2 by 30 Dec for those
-    received by 30 Oct. Ministry: round 1 by 30 Sep (received by 30 Jul), round 2 by 30 Mar of the
-    next year (received by 30 Jan of the next year).
+
+def _on(year: int, month_day: MonthDay) -> dt.date:
+    month, day = month_day
+    if (month, day) == (2, 29) and not (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
+        day = 28
+    return dt.date(year, month, day)
+
+
+def _month_day(instance: object, attribute: attrs.Attribute[MonthDay], value: object) -> None:
+    try:
+        _on(2024, value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise DefinitionError(
+            f"{attribute.name!r} must be a (month, day) pair of a real date (got {value!r})"
+        ) from None
+
+
+@attrs.frozen
+class AnnualRound:
+    """A round of ``level`` held every year by ``held_by`` for dossiers ready by ``cutoff``.
+
+    ``next_year`` places the round (and its cut-off) early in the following year, as the
+    ministry's second round under Decision 26/2026 (facts page section 6).
     """
-    d = dt.date
-    return RoundSchedule(
-        year,
-        (
-            Round(Level.PROVINCE, 0, d(year, 6, 30), d(year, 4, 30)),
-            Round(Level.PROVINCE, 0, d(year, 12, 30), d(year, 10, 30)),
-            Round(Level.CENTRAL, 0, d(year, 9, 30), d(year, 7, 30)),
-            Round(Level.CENTRAL, 0, d(year + 1, 3, 30), d(year + 1, 1, 30), spans_years=True),
-        ),
-    )
+
+    level: Level
+    held_by: MonthDay = attrs.field(validator=_month_day)
+    cutoff: MonthDay = attrs.field(validator=_month_day)
+    next_year: bool = False
+
+    def held_on(self, year: int) -> dt.date:
+        """The date the round of ``year``'s cycle is held by."""
+        return _on(year + self.next_year, self.held_by)
+
+    def cutoff_on(self, year: int) -> dt.date:
+        """The cut-off of the round of ``year``'s cycle."""
+        return _on(year + self.next_year, self.cutoff)
+
+    def of_year(self, year: int) -> Round:
+        """This round in ``year``'s cycle (numbered when placed in a schedule)."""
+        return Round(
+            self.level, 0, self.held_on(year), self.cutoff_on(year), spans_years=self.next_year
+        )
+
+
+def annual_schedule(year: int, rounds: Iterable[AnnualRound]) -> RoundSchedule:
+    """The schedule of ``year`` made of rounds held every year (validated like any schedule)."""
+    return RoundSchedule(year, tuple(r.of_year(year) for r in rounds))
+
+
+NATIONAL_2026_ROUNDS: tuple[AnnualRound, ...] = (
+    # Facts page section 6 (unconfirmed): province round 1 held by 30 Jun for dossiers received by
+    # 30 Apr, round 2 by 30 Dec for those received by 30 Oct; ministry round 1 by 30 Sep (received
+    # by 30 Jul), round 2 by 30 Mar of the next year (received by 30 Jan of the next year).
+    AnnualRound(Level.PROVINCE, (6, 30), (4, 30)),
+    AnnualRound(Level.PROVINCE, (12, 30), (10, 30)),
+    AnnualRound(Level.CENTRAL, (9, 30), (7, 30)),
+    AnnualRound(Level.CENTRAL, (3, 30), (1, 30), next_year=True),
+)
+"""Decision 26/2026's default rounds (unconfirmed, hence a default a caller may replace)."""
+
+
+def national_2026(year: int, rounds: Iterable[AnnualRound] = NATIONAL_2026_ROUNDS) -> RoundSchedule:
+    """Decision 26/2026's rounds for ``year``: :data:`NATIONAL_2026_ROUNDS` unless ``rounds``
+    gives others (facts page section 6, unconfirmed)."""
+    return annual_schedule(year, rounds)

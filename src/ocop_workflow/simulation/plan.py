@@ -18,7 +18,7 @@ import attrs
 
 from ocop_workflow import rulesets
 from ocop_workflow.errors import DefinitionError, InvalidInput
-from ocop_workflow.rounds import Round, RoundSchedule
+from ocop_workflow.rounds import AnnualRound, RoundSchedule, annual_schedule
 from ocop_workflow.rules import Level, RuleSet
 
 __all__ = [
@@ -81,33 +81,8 @@ def _month_day(key: str, value: object) -> tuple[int, int]:
     return month, day
 
 
-@attrs.frozen
-class PlanRound:
-    """A round held every year of the plan at one level: held by ``held_by``, cut-off ``cutoff``.
-
-    Dates are (month, day); ``next_year`` places the round early in the following year (as the
-    ministry's second round under 26/2026, facts page section 6).
-    """
-
-    level: Level
-    held_by: tuple[int, int]
-    cutoff: tuple[int, int]
-    next_year: bool = False
-
-    def held_on(self, year: int) -> dt.date:
-        """The round's date in plan year ``year``."""
-        return _on(year + self.next_year, self.held_by)
-
-    def cutoff_on(self, year: int) -> dt.date:
-        """The round's cut-off date in plan year ``year``."""
-        return _on(year + self.next_year, self.cutoff)
-
-
-def _on(year: int, month_day: tuple[int, int]) -> dt.date:
-    month, day = month_day
-    if (month, day) == (2, 29) and not (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
-        day = 28
-    return dt.date(year, month, day)
+PlanRound = AnnualRound
+"""A plan's round, held every year of the plan: :class:`ocop_workflow.rounds.AnnualRound`."""
 
 
 @attrs.frozen
@@ -199,7 +174,7 @@ class Plan:
                 raise _fail(
                     f"rounds[{index}].level", f"one of {_names(levels)}", round_.level.value
                 )
-            if _on(2024, round_.cutoff) > _on(2024, round_.held_by) and not round_.next_year:
+            if round_.cutoff_on(2024) > round_.held_on(2024) and not round_.next_year:
                 raise _fail(f"rounds[{index}].cutoff", "on or before held_by", round_.cutoff)
         for year in self.years:
             try:
@@ -245,13 +220,7 @@ class Plan:
         """The plan's rounds held for plan year ``year``, as a round schedule: validated like any
         (every lower round feeds a later round of the next level), with ``next_round``, ``feeds``
         and ``to_ical`` for an official's calendar."""
-        return RoundSchedule(
-            year,
-            tuple(
-                Round(r.level, 0, r.held_on(year), r.cutoff_on(year), spans_years=r.next_year)
-                for r in self.rounds
-            ),
-        )
+        return annual_schedule(year, self.rounds)
 
     def target(self, name: str) -> Target:
         """The target called ``name``."""
