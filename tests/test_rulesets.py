@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ocop_workflow import InvalidInput, Level, Workflow, rulesets
-from ocop_workflow.rules import RouteKind
+from ocop_workflow.rules import RevocationReason, RouteKind
 from tests.strategies import dates
 
 EFFECTIVE = [r.effective_from for r in rulesets.ALL]
@@ -26,6 +26,7 @@ EFFECTIVE = [r.effective_from for r in rulesets.ALL]
 )
 def test_in_force_on_the_effective_dates(day, code):
     assert rulesets.in_force(dt.date.fromisoformat(day)).code == code
+    assert rulesets.in_force(day).code == code  # ISO strings, as everywhere else
 
 
 def test_contract_examples():
@@ -89,3 +90,35 @@ def test_26_2026_numbers_are_parameters_with_the_facts_page_defaults():
     other = rulesets.qd26_2026(dt.date(2026, 8, 1), reevaluation_window=(150, 90))
     assert other.effective_from == dt.date(2026, 8, 1)
     assert other.deadlines.reevaluation_window == (150, 90)
+
+
+def test_26_2026_levels_validity_and_grounds_are_parameters_too():
+    tuned = rulesets.qd26_2026(
+        forwards_at=85.0,
+        validity_months=24,
+        notice_days=60,
+        revocation_reasons=[RevocationReason.FALSE_DOSSIER],
+    )
+    assert tuned.rule_for(Level.PROVINCE).forwards_at == 85.0
+    assert (tuned.validity.months, tuned.validity.notice_days) == (24, 60)
+    assert tuned.revocation_reasons == frozenset({RevocationReason.FALSE_DOSSIER})
+    defaults = rulesets.QD26_2026
+    assert defaults.rule_for(Level.PROVINCE).forwards_at == 90.0
+    assert (defaults.validity.months, defaults.validity.notice_days) == (36, 30)
+
+
+def test_a_tuned_regime_takes_the_shipped_ones_place_in_the_timeline():
+    tuned = rulesets.qd26_2026(extension_days=90)
+    chain = rulesets.timeline_with(tuned)
+    assert chain == (rulesets.QD1048_2019, rulesets.QD148_2023, rulesets.QD1489_2025, tuned)
+    workflow = Workflow(tuned)
+    assert workflow.rules_on("2020-01-01") is rulesets.QD1048_2019
+    assert workflow.rules_on("2026-09-01") is tuned
+
+
+def test_a_replacement_out_of_the_timelines_order_is_refused():
+    early = rulesets.qd26_2026(dt.date(2025, 1, 1))
+    with pytest.raises(InvalidInput, match="QD26_2026 takes effect on 2025-01-01, out of"):
+        rulesets.timeline_with(early)
+    with pytest.raises(InvalidInput, match="'ruleset' must be a RuleSet \\(got 'QD26_2026'\\)"):
+        rulesets.timeline_with("QD26_2026")  # type: ignore[arg-type]

@@ -325,6 +325,18 @@ def test_replay_needs_a_registration_first():
         WF.replay(d.history[1:])
 
 
+@pytest.mark.parametrize("field", ["actor", "note", "reference"])
+def test_registration_free_text_must_be_text(field):
+    # Stored as given, so a number would come back from JSON as another value.
+    with pytest.raises(InvalidInput, match=f"'{field}' must be a string or None \\(got 5\\)"):
+        registered_dossier(WF, **{field: 5})
+
+
+def test_a_registration_before_ocop_names_its_date_field():
+    with pytest.raises(InvalidInput, match="'submitted_on' must be on or after 2019-08-21"):
+        registered_dossier(WF, submitted_on=dt.date(2019, 1, 1))
+
+
 def test_actor_must_be_text():
     d = registered_dossier(WF)
     with pytest.raises(InvalidInput, match="'actor' must be a string or None \\(got 42\\)"):

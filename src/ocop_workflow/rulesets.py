@@ -8,7 +8,9 @@ of :func:`qd26_2026`, whose defaults build :data:`QD26_2026`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
+from ocop_workflow.dates import DateLike, to_date
 from ocop_workflow.errors import InvalidInput
 from ocop_workflow.rules import (
     Deadlines,
@@ -30,6 +32,7 @@ __all__ = [
     "QD1489_2025",
     "in_force",
     "qd26_2026",
+    "timeline_with",
 ]
 
 # Section 4.8: inspection finds the product below its criteria, a breach of the management rules,
@@ -99,9 +102,26 @@ QD1489_2025 = RuleSet(
 )
 
 
+_REVOCATION_26 = frozenset(
+    # Section 6: the grounds for revocation.
+    {
+        RevocationReason.FALSE_DOSSIER,
+        RevocationReason.NO_LONGER_MEETS_CRITERIA,
+        RevocationReason.BREACH_OF_LAW,
+        RevocationReason.MISUSE_OF_MARK,
+        RevocationReason.PRODUCTION_STOPPED,
+        RevocationReason.OTHER_AUTHORITY_FINDING,
+    }
+)
+
+
 def qd26_2026(
     effective_from: dt.date = QD26_EFFECTIVE,
     *,
+    forwards_at: float = 90.0,
+    validity_months: int = 36,
+    notice_days: int = 30,
+    revocation_reasons: Iterable[RevocationReason] = _REVOCATION_26,
     reevaluation_window: tuple[int, int] = (180, 120),
     evaluation_days: int = 45,
     commune_check_working_days: int = 15,
@@ -109,7 +129,9 @@ def qd26_2026(
     finish_reevaluation_days: int = 30,
     extension_days: int = 180,
 ) -> RuleSet:
-    """Decision 26/2026/QĐ-TTg (section 6). Every number is unconfirmed, so each is a parameter."""
+    """Decision 26/2026/QĐ-TTg (section 6). Every number is unconfirmed, so each is a parameter:
+    the province forwards ``forwards_at`` or more to the ministry; certificates are valid
+    ``validity_months`` with ``notice_days`` of notice; ``revocation_reasons`` are the grounds."""
     return RuleSet(
         code="QD26_2026",
         title="Decision 26/2026/QĐ-TTg of 22 May 2026 (unconfirmed transcript)",
@@ -117,22 +139,12 @@ def qd26_2026(
         levels=(
             # Section 6: the province recognises 3 and 4 stars (also after a ministry score under
             # 90, which RuleSet.route gives); the ministry (central level) recognises 5 stars.
-            LevelRule(Level.PROVINCE, frozenset({3, 4}), forwards_at=90.0),
+            LevelRule(Level.PROVINCE, frozenset({3, 4}), forwards_at=forwards_at),
             LevelRule(Level.CENTRAL, frozenset({5})),
         ),
         bands=StarBands(),
-        validity=Validity(months=36, notice_days=30),
-        # Section 6: the grounds for revocation.
-        revocation_reasons=frozenset(
-            {
-                RevocationReason.FALSE_DOSSIER,
-                RevocationReason.NO_LONGER_MEETS_CRITERIA,
-                RevocationReason.BREACH_OF_LAW,
-                RevocationReason.MISUSE_OF_MARK,
-                RevocationReason.PRODUCTION_STOPPED,
-                RevocationReason.OTHER_AUTHORITY_FINDING,
-            }
-        ),
+        validity=Validity(months=validity_months, notice_days=notice_days),
+        revocation_reasons=frozenset(revocation_reasons),
         deadlines=Deadlines(
             reevaluation_window=reevaluation_window,
             evaluation_days=evaluation_days,
@@ -150,12 +162,36 @@ ALL: tuple[RuleSet, ...] = (QD1048_2019, QD148_2023, QD1489_2025, QD26_2026)
 """Every shipped regime, oldest first: the timeline :func:`in_force` reads."""
 
 
-def in_force(on: dt.date, timeline: tuple[RuleSet, ...] = ALL) -> RuleSet:
-    """The regime of ``timeline`` in force on ``on``; :class:`InvalidInput` before the first."""
+def in_force(on: DateLike, timeline: tuple[RuleSet, ...] = ALL) -> RuleSet:
+    """The regime of ``timeline`` in force on ``on`` (a date or an ISO string);
+    :class:`InvalidInput` before the first."""
+    day = to_date(on, "on")
     for ruleset in reversed(timeline):
-        if ruleset.effective_from <= on:
+        if ruleset.effective_from <= day:
             return ruleset
     first = timeline[0]
     raise InvalidInput(
         f"'on' must be on or after {first.effective_from}, when {first.code} took effect (got {on})"
     )
+
+
+def timeline_with(ruleset: RuleSet) -> tuple[RuleSet, ...]:
+    """The shipped timeline with ``ruleset`` in place of the shipped regime of the same code.
+
+    Tuning an unconfirmed number (``qd26_2026(extension_days=90)``) should not change which regime
+    applies when; :class:`InvalidInput` when no shipped regime has that code, or when the
+    replacement's effective date breaks the timeline's order.
+    """
+    if not isinstance(ruleset, RuleSet):
+        raise InvalidInput(f"'ruleset' must be a RuleSet (got {ruleset!r})")
+    if all(r.code != ruleset.code for r in ALL):
+        codes = ", ".join(r.code for r in ALL)
+        raise InvalidInput(f"'ruleset' code must be one of {codes} (got {ruleset.code!r})")
+    chain = tuple(ruleset if r.code == ruleset.code else r for r in ALL)
+    starts = [r.effective_from for r in chain]
+    if starts != sorted(set(starts)):
+        raise InvalidInput(
+            f"'ruleset' {ruleset.code} takes effect on {ruleset.effective_from}, out of the "
+            f"timeline's order (effective dates {', '.join(map(str, starts))})"
+        )
+    return chain

@@ -94,9 +94,11 @@ class Workflow:
     registered under one regime and still in flight when the next begins is finished under the
     new one, carrying over its scores (a district score of July 2025 goes on to the province), and
     each history record names the regime it ran under. ``timeline`` lists the regimes; by default
-    it is :data:`ocop_workflow.rulesets.ALL` when ``ruleset`` is one of them, otherwise
-    ``(ruleset,)``: a custom rule set applies on every date, which is what simulations of "what if
-    these rules" want. ``ruleset`` is the workflow's reference regime (see :meth:`for_date`).
+    it is :data:`ocop_workflow.rulesets.ALL`, with ``ruleset`` in place of the shipped regime of
+    its code (a 26/2026 with tuned numbers applies from its effective date, as the shipped one);
+    a rule set of another code applies on every date. Pass ``timeline=(ruleset,)`` to pin any
+    rule set, as simulations of "what if these rules" do. ``ruleset`` is the workflow's reference
+    regime (see :meth:`for_date`).
 
     All operations take their date explicitly (a ``datetime.date`` or an ISO string), plus an
     optional ``actor`` and ``note`` stored in the history. Nothing reads the clock.
@@ -108,8 +110,8 @@ class Workflow:
         if not isinstance(ruleset, RuleSet):
             raise InvalidInput(f"'ruleset' must be a RuleSet (got {ruleset!r})")
         if timeline is None:
-            shipped = any(ruleset is r for r in rulesets.ALL)
-            timeline = rulesets.ALL if shipped else (ruleset,)
+            shipped = any(ruleset.code == r.code for r in rulesets.ALL)
+            timeline = rulesets.timeline_with(ruleset) if shipped else (ruleset,)
         chain = tuple(timeline)
         if not chain or not all(isinstance(r, RuleSet) for r in chain):
             raise InvalidInput(
@@ -143,7 +145,7 @@ class Workflow:
         """The rule set this workflow applies to an operation dated ``on``."""
         return self._regime(to_date(on)).rules
 
-    def _regime(self, day: dt.date) -> _Regime:
+    def _regime(self, day: dt.date, field: str = "on") -> _Regime:
         regimes = self._regimes
         if len(regimes) == 1:  # a pinned rule set applies on every date
             return regimes[0]
@@ -152,7 +154,7 @@ class Workflow:
             return regimes[index]
         first = regimes[0].rules
         raise InvalidInput(
-            f"'on' must be on or after {first.effective_from}, when {first.code} took effect "
+            f"{field!r} must be on or after {first.effective_from}, when {first.code} took effect "
             f"(got {day})"
         )
 
@@ -181,7 +183,9 @@ class Workflow:
         """
         on = to_date(submitted_on, "submitted_on")
         kind = _enum(DossierKind, kind, "kind")
-        regime = self._regime(on)
+        for value, field in ((reference, "reference"), (actor, "actor"), (note, "note")):
+            _optional_text(value, field)
+        regime = self._regime(on, "submitted_on")
         rules = regime.rules
         if Level.DISTRICT in rules.scoring_levels and district is None:
             raise InvalidInput(f"'district' is required under {rules.code} (got None)")
@@ -671,10 +675,8 @@ class Workflow:
         note: str | None,
         details: dict[str, Any],
     ) -> HistoryRecord:
-        if actor is not None and not isinstance(actor, str):
-            raise InvalidInput(f"'actor' must be a string or None (got {actor!r})")
-        if note is not None and not isinstance(note, str):
-            raise InvalidInput(f"'note' must be a string or None (got {note!r})")
+        _optional_text(actor, "actor")
+        _optional_text(note, "note")
         dest = regime.machine.destination(dossier.state, event)
         return HistoryRecord(
             on, action._value_, dossier.state, dest, regime.rules.code, actor, note, details
@@ -803,6 +805,12 @@ def _score_value(score: object) -> tuple[float, int | None, object]:
     raise InvalidInput(
         f"'score' must be a number between 0 and 100 or a sheet result (got {score!r})"
     )
+
+
+def _optional_text(value: object, field: str) -> None:
+    """Free text fields (actor, note, reference) are a string or None: they are stored as given."""
+    if value is not None and not isinstance(value, str):
+        raise InvalidInput(f"{field!r} must be a string or None (got {value!r})")
 
 
 def _what(action: ActionName, level: Level | None) -> str:
