@@ -80,7 +80,9 @@ def test_certificates_keep_their_end_date_across_regimes():
     d = certified_dossier(WF, on=dt.date(2024, 7, 20))
     assert d.certificate is not None
     assert d.certificate.expires_on == dt.date(2027, 7, 20)
-    with pytest.raises(TransitionNotAllowed, match="valid until 2027-07-20"):
+    with pytest.raises(
+        TransitionNotAllowed, match="expires on 2027-07-20, its first day no longer valid"
+    ):
         WF.expire(d, on="2027-07-19")
     WF.expire(d, on="2027-07-20")
     assert d.history[-1].regime == "QD26_2026"
@@ -200,7 +202,9 @@ def test_26_2026_extends_a_certificate_by_up_to_180_days():
     assert d.certificate == extended
     assert extended.expires_on == dt.date(2027, 12, 31)
     assert extended.number == "SL-2024-001"
-    with pytest.raises(TransitionNotAllowed, match="valid until 2027-12-31"):
+    with pytest.raises(
+        TransitionNotAllowed, match="expires on 2027-12-31, its first day no longer valid"
+    ):
         WF.expire(d, on="2027-07-20")
     WF.extend(d, until="2028-01-16", on="2027-12-01")
     assert WF.replay(d.history) == d

@@ -190,7 +190,9 @@ def test_certificate_expires_on_its_date_not_before():
     d = certified_dossier(WF, on=dt.date(2024, 2, 29))
     assert d.certificate is not None
     assert d.certificate.expires_on == dt.date(2027, 2, 28)
-    with pytest.raises(TransitionNotAllowed, match="valid until 2027-02-28"):
+    with pytest.raises(
+        TransitionNotAllowed, match="expires on 2027-02-28, its first day no longer valid"
+    ):
         WF.expire(d, on="2027-02-27")
     assert Action(ActionName.EXPIRE) not in WF.available_actions(d, on="2027-02-27")
     assert Action(ActionName.EXPIRE) in WF.available_actions(d, on="2027-02-28")

@@ -378,8 +378,9 @@ class Workflow:
         assert dossier.certificate is not None  # CERTIFIED always carries one
         if on_date < dossier.certificate.expires_on:
             raise TransitionNotAllowed(
-                f"certificate {dossier.certificate.number!r} is valid until "
-                f"{dossier.certificate.expires_on} (got on={on_date})"
+                f"certificate {dossier.certificate.number!r} expires on "
+                f"{dossier.certificate.expires_on}, its first day no longer valid "
+                f"(got on={on_date})"
             )
         self._commit(dossier, regime, Event.EXPIRE, ActionName.EXPIRE, on_date, actor, note, {})
 
