@@ -4,7 +4,7 @@ import pytest
 
 from ocop_workflow import Dossier, InvalidInput, Workflow, rulesets
 from ocop_workflow.serialization import SCHEMA_VERSION
-from ocop_workflow.testing import certified_dossier, registered_dossier
+from ocop_workflow.testing import certified_dossier, registered_dossier, scored_dossier
 
 WF = Workflow(rulesets.QD148_2023)
 
@@ -53,3 +53,76 @@ def test_invalid_value_inside_is_refused_by_the_value_objects():
 def test_not_a_mapping_is_refused():
     with pytest.raises(InvalidInput, match="must be a mapping"):
         Dossier.from_dict([1, 2])  # type: ignore[arg-type]
+
+
+def stored(dossier=None):
+    """A certified dossier's dict form, as an application stored it."""
+    return json.loads(json.dumps((dossier or certified_dossier(WF)).to_dict()))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.pop("state"), "missing field(s) state"),
+        (lambda d: d.pop("certificate"), "missing field(s) certificate"),
+        (lambda d: d["history"][1].pop("actor"), "missing field(s) history[1].actor"),
+        (lambda d: d.update(colour="red"), "extra fields found (colour)"),
+        (lambda d: d.update(sheet=13.7), "must be a whole number (got 13.7) @ dossier.sheet"),
+        (lambda d: d.update(sheet=True), "must be a whole number (got True) @ dossier.sheet"),
+        (lambda d: d.update(product=5), "must be a string (got 5) @ dossier.product"),
+        (lambda d: d.update(submitted_on=20240301), "must be an ISO date string (got 20240301)"),
+        (lambda d: d.update(schema_version=True), "'schema_version' must be 1 (got True)"),
+        (
+            lambda d: d.update(certificate=None),
+            "'certificate' must be present in state 'certified' (got None)",
+        ),
+        (
+            lambda d: d["scores"]["district"].update(value=150),
+            "'scores.district.value' must be between 0 and 100 (got 150.0)",
+        ),
+        (
+            lambda d: d["scores"]["district"].update(value=float("nan")),
+            "'scores.district.value' must be between 0 and 100 (got nan)",
+        ),
+        (lambda d: d.update(history=[]), "'history' must start with the 'register' record"),
+        (
+            lambda d: d.update(state="expired"),
+            "'history' ends in 'certified', but 'state' is 'expired'",
+        ),
+    ],
+)
+def test_stored_data_that_does_not_hold_together_is_refused(change, message):
+    data = stored()
+    change(data)
+    with pytest.raises(InvalidInput, match=r"malformed dossier|schema_version") as error:
+        Dossier.from_dict(data)
+    assert message in str(error.value)
+
+
+def test_a_scored_state_needs_its_score():
+    data = stored(scored_dossier(WF, 60.0))
+    assert data["state"] == "district_scored"
+    data["scores"] = {}
+    with pytest.raises(InvalidInput, match="must hold the district score in state"):
+        Dossier.from_dict(data)
+
+
+def test_given_a_workflow_the_history_must_replay_to_the_stored_dossier():
+    data = stored()
+    assert Dossier.from_dict(data, workflow=WF) == Dossier.from_dict(data)
+    data["certificate"]["stars"] = 5  # consistent on its face, but not what happened
+    assert Dossier.from_dict(data).certificate.stars == 5
+    with pytest.raises(InvalidInput, match="replays to a dossier whose certificate differ"):
+        Dossier.from_dict(data, workflow=WF)
+
+
+def test_a_history_record_with_missing_details_is_named_on_replay():
+    data = stored()
+    del data["history"][2]["details"]["score"]
+    with pytest.raises(InvalidInput, match=r"record 'score' of 2024-.* is malformed"):
+        Dossier.from_dict(data, workflow=WF)
+
+
+def test_replay_wants_history_records():
+    with pytest.raises(InvalidInput, match=r"'history\[0\]' must be a HistoryRecord \(got dict\)"):
+        WF.replay(stored()["history"])

@@ -11,13 +11,16 @@ import datetime as dt
 import enum
 import types
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ocop_workflow.errors import InvalidInput
 from ocop_workflow.rules import RECOGNISED_STARS, Level
 from ocop_workflow.states import DossierState
+
+if TYPE_CHECKING:
+    from ocop_workflow.workflow import Workflow
 
 __all__ = [
     "SHEET_NUMBERS",
@@ -200,8 +203,12 @@ class Dossier:
         return dossier_to_dict(self)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Dossier:
-        """Rebuild a dossier from :meth:`to_dict` output; :class:`InvalidInput` if malformed."""
+    def from_dict(cls, data: Mapping[str, Any], *, workflow: Workflow | None = None) -> Dossier:
+        """Rebuild a dossier from :meth:`to_dict` output; :class:`InvalidInput` if malformed.
+
+        With ``workflow``, its history must also replay to exactly this dossier (see
+        :func:`ocop_workflow.serialization.dossier_from_dict`).
+        """
         from ocop_workflow.serialization import dossier_from_dict
 
-        return dossier_from_dict(data)
+        return dossier_from_dict(data, workflow=workflow)

@@ -3,36 +3,91 @@
 The form carries a ``schema_version``. Dates are ISO strings, enums their string values. A
 dossier is serialised as plain data, never pickled: the shared state machine stays out of it.
 Sheet results kept on scores (``Score.result``) are for display and are not serialised; the score's
-value and stars are.
+value and stars are, and the history keeps each score's total and star cap.
+
+Loading is strict, because stored data outlives the code that wrote it: every field must be
+present and of its exact type (no ``"5"`` for 5, no 13.7 for sheet 13), no unknown field is
+accepted, and the parts must agree (a certified dossier has a certificate, a scored one its score,
+the history ends in the dossier's state). Given a workflow, loading also replays the history and
+requires it to rebuild the stored dossier exactly.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 from cattrs.preconf.json import make_converter
+from cattrs.v import format_exception
 
-from ocop_workflow.dossier import Dossier, Score
+from ocop_workflow.dossier import Dossier, HistoryRecord, Score
 from ocop_workflow.errors import InvalidInput
+from ocop_workflow.rules import RECOGNISED_STARS, check_score
+from ocop_workflow.states import SCORED_STATE, DossierState
+
+if TYPE_CHECKING:
+    from ocop_workflow.workflow import Workflow
 
 __all__ = ["SCHEMA_VERSION", "dossier_from_dict", "dossier_to_dict"]
 
 SCHEMA_VERSION = 1
 """Bump when the dictionary form changes incompatibly."""
 
-_converter = make_converter()
+_CERTIFICATE_STATES = frozenset(
+    {DossierState.CERTIFIED, DossierState.EXPIRED, DossierState.REVOKED, DossierState.SUPERSEDED}
+)
+
+
+class _WrongType(ValueError):
+    """A stored value of the wrong type; its message quotes the value (see :func:`_formatted`)."""
+
+
+def _exact(kind: type, name: str) -> Any:
+    """A structure hook accepting only values of ``kind`` (never a bool for a number)."""
+
+    def hook(value: object, _: object) -> object:
+        if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
+            raise _WrongType(f"must be {name} (got {value!r})")
+        return value
+
+    return hook
+
+
+def _number(value: object, _: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _WrongType(f"must be a number (got {value!r})")
+    return float(value)
+
+
+def _date(value: object, _: object) -> dt.date:
+    if not isinstance(value, str):
+        raise _WrongType(f"must be an ISO date string (got {value!r})")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise _WrongType(f"must be an ISO date string (got {value!r})") from None
+
+
+_converter = make_converter(forbid_extra_keys=True)
 _converter.register_unstructure_hook(dt.date, dt.date.isoformat)
-_converter.register_structure_hook(dt.date, lambda value, _: dt.date.fromisoformat(value))
+_converter.register_structure_hook(dt.date, _date)
+_converter.register_structure_hook(str, _exact(str, "a string"))
+_converter.register_structure_hook(int, _exact(int, "a whole number"))
+_converter.register_structure_hook(bool, _exact(bool, "true or false"))
+_converter.register_structure_hook(float, _number)
 # A score's sheet result is for display only (see Score): leave it out both ways.
 _converter.register_unstructure_hook(
     Score, make_dict_unstructure_fn(Score, _converter, result=override(omit=True))
 )
 _converter.register_structure_hook(
-    Score, make_dict_structure_fn(Score, _converter, result=override(omit=True))
+    Score,
+    make_dict_structure_fn(
+        Score, _converter, result=override(omit=True), _cattrs_forbid_extra_keys=True
+    ),
 )
 
 
@@ -42,27 +97,99 @@ def dossier_to_dict(dossier: Dossier) -> dict[str, Any]:
     return {"schema_version": SCHEMA_VERSION, **data}
 
 
-def dossier_from_dict(data: Mapping[str, Any]) -> Dossier:
+def dossier_from_dict(data: Mapping[str, Any], *, workflow: Workflow | None = None) -> Dossier:
     """Rebuild a dossier from :func:`dossier_to_dict` output.
 
-    Raises :class:`InvalidInput` naming what is wrong when the version or any field is malformed.
+    Raises :class:`InvalidInput` naming every malformed field (with its path and value) when the
+    version, a field or the agreement between fields is wrong. With ``workflow``, the history is
+    replayed by it and must rebuild the stored dossier exactly.
     """
     if not isinstance(data, Mapping):
         raise InvalidInput(f"'data' must be a mapping (got {type(data).__name__})")
     version = data.get("schema_version")
-    if version != SCHEMA_VERSION:
+    if type(version) is not int or version != SCHEMA_VERSION:
         raise InvalidInput(f"'schema_version' must be {SCHEMA_VERSION} (got {version!r})")
     body = {key: value for key, value in data.items() if key != "schema_version"}
+    _require_every_field(body)
     try:
-        return _converter.structure(body, Dossier)
+        dossier = _converter.structure(body, Dossier)
     except cattrs.BaseValidationError as error:
-        # Our value objects' own messages name the field and value; prefer them.
-        ours = [str(e) for e in _leaves(error) if isinstance(e, InvalidInput)]
-        problems = ours or cattrs.transform_error(error, path="dossier")
+        problems = cattrs.transform_error(error, path="dossier", format_exception=_formatted)
         raise InvalidInput(f"malformed dossier: {'; '.join(problems)}") from None
+    except InvalidInput as error:  # raised by Dossier itself, after its fields were structured
+        raise InvalidInput(f"malformed dossier: {error}") from None
+    _check_agreement(dossier)
+    if workflow is not None:
+        _check_replay(dossier, workflow)
+    return dossier
 
 
-def _leaves(error: BaseException) -> list[BaseException]:
-    if isinstance(error, BaseExceptionGroup):
-        return [leaf for inner in error.exceptions for leaf in _leaves(inner)]
-    return [error]
+def _formatted(error: BaseException, kind: type | None) -> str:
+    """Our own messages (value objects', strict hooks') already name the problem and value."""
+    if isinstance(error, InvalidInput | _WrongType):
+        return str(error)
+    return format_exception(error, kind)
+
+
+def _require_every_field(body: Mapping[str, Any]) -> None:
+    """Every field :func:`dossier_to_dict` writes must be there: none falls back to a default."""
+    missing = [f.name for f in attrs.fields(Dossier) if f.name not in body]
+    history = body.get("history")
+    if isinstance(history, list):
+        names = [f.name for f in attrs.fields(HistoryRecord)]
+        for index, record in enumerate(history):
+            if isinstance(record, Mapping):
+                missing += [f"history[{index}].{n}" for n in names if n not in record]
+    if missing:
+        raise InvalidInput(f"malformed dossier: missing field(s) {', '.join(missing)}")
+
+
+def _check_agreement(dossier: Dossier) -> None:
+    """The parts of a dossier that the workflow keeps in step must agree."""
+    state = dossier.state
+    problems = []
+    if (state in _CERTIFICATE_STATES) != (dossier.certificate is not None):
+        problems.append(
+            f"'certificate' must be {'present' if state in _CERTIFICATE_STATES else 'null'} "
+            f"in state {state.value!r} (got {dossier.certificate!r})"
+        )
+    for key, score in dossier.scores.items():
+        if score.level is not key:
+            problems.append(f"'scores.{key.value}' holds a {score.level.value} score")
+        try:
+            check_score(score.value, f"scores.{key.value}.value")
+        except InvalidInput as error:
+            problems.append(str(error))
+        if score.stars not in range(1, 6):
+            problems.append(f"'scores.{key.value}.stars' must be 1-5 (got {score.stars!r})")
+    for level, scored in SCORED_STATE.items():
+        if state is scored and level not in dossier.scores:
+            problems.append(f"'scores' must hold the {level.value} score in state {state.value!r}")
+    if state is DossierState.NOT_RECOGNISED and not dossier.scores:
+        problems.append("'scores' must hold the score that was not recognised")
+    certificate = dossier.certificate
+    if certificate is not None and certificate.stars not in RECOGNISED_STARS:
+        problems.append(f"'certificate.stars' must be 3-5 (got {certificate.stars!r})")
+    if not dossier.history or dossier.history[0].action != "register":
+        problems.append("'history' must start with the 'register' record")
+    elif dossier.history[-1].to_state is not state:
+        problems.append(
+            f"'history' ends in {dossier.history[-1].to_state.value!r}, "
+            f"but 'state' is {state.value!r}"
+        )
+    if problems:
+        raise InvalidInput(f"malformed dossier: {'; '.join(problems)}")
+
+
+def _check_replay(dossier: Dossier, workflow: Workflow) -> None:
+    replayed = workflow.replay(dossier.history)
+    differ = [
+        f.name
+        for f in attrs.fields(Dossier)
+        if getattr(replayed, f.name) != getattr(dossier, f.name)
+    ]
+    if differ:
+        raise InvalidInput(
+            f"malformed dossier: its history replays to a dossier whose {', '.join(differ)} "
+            "differ from the stored ones"
+        )

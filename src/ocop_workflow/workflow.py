@@ -8,9 +8,10 @@ operation raises before anything changes, so the dossier is left exactly as it w
 from __future__ import annotations
 
 import bisect
+import contextlib
 import datetime as dt
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import attrs
@@ -18,7 +19,7 @@ import attrs
 from ocop_workflow import rulesets
 from ocop_workflow.dates import DateLike, to_date
 from ocop_workflow.dossier import Certificate, Dossier, DossierKind, HistoryRecord, Location, Score
-from ocop_workflow.errors import InvalidInput, TransitionNotAllowed
+from ocop_workflow.errors import InvalidInput, OcopError, TransitionNotAllowed
 from ocop_workflow.rules import Level, RevocationReason, Route, RouteKind, RuleSet, check_score
 from ocop_workflow.states import SCORED_STATE, DossierMachine, DossierState, Event
 
@@ -515,24 +516,31 @@ class Workflow:
         again, and a supersede record is applied to this dossier alone.
         """
         records = list(history)
+        for index, record in enumerate(records):
+            if not isinstance(record, HistoryRecord):
+                raise InvalidInput(
+                    f"'history[{index}]' must be a HistoryRecord (got {type(record).__name__})"
+                )
         if not records or records[0].action != ActionName.REGISTER.value:
             raise InvalidInput("'history' must start with a 'register' record")
         first = records[0]
-        reg: Mapping[str, Any] = first.details
-        dossier = Dossier(
-            product=reg["product"],
-            producer=reg["producer"],
-            sheet=reg["sheet"],
-            location=Location(reg["province"], reg["district"], reg["commune"]),
-            kind=DossierKind(reg["kind"]),
-            submitted_on=first.on,
-            regime=first.regime,
-            reference=reg["reference"],
-            renews=reg["renews"],
-            history=[first],
-        )
+        with _reading(first):
+            reg: Mapping[str, Any] = first.details
+            dossier = Dossier(
+                product=reg["product"],
+                producer=reg["producer"],
+                sheet=reg["sheet"],
+                location=Location(reg["province"], reg["district"], reg["commune"]),
+                kind=DossierKind(reg["kind"]),
+                submitted_on=first.on,
+                regime=first.regime,
+                reference=reg["reference"],
+                renews=reg["renews"],
+                history=[first],
+            )
         for record in records[1:]:
-            self._replay_one(dossier, record)
+            with _reading(record):
+                self._replay_one(dossier, record)
         return dossier
 
     def _replay_one(self, dossier: Dossier, record: HistoryRecord) -> None:
@@ -806,6 +814,20 @@ def _score_value(score: object) -> tuple[float, int | None, object]:
     raise InvalidInput(
         f"'score' must be a number between 0 and 100 or a sheet result (got {score!r})"
     )
+
+
+@contextlib.contextmanager
+def _reading(record: HistoryRecord) -> Iterator[None]:
+    """Replaying ``record``: a detail missing or of the wrong kind is an :class:`InvalidInput`."""
+    try:
+        yield
+    except OcopError:
+        raise
+    except (KeyError, ValueError, TypeError) as error:
+        raise InvalidInput(
+            f"'history' record {record.action!r} of {record.on} is malformed "
+            f"({type(error).__name__}: {error} in its details)"
+        ) from None
 
 
 def _optional_text(value: object, field: str) -> None:
