@@ -209,6 +209,24 @@ def test_26_2026_extends_a_certificate_by_up_to_180_days():
     WF.extend(d, until="2028-01-16", on="2027-12-01")
     assert WF.replay(d.history) == d
     assert type(d).from_dict(d.to_dict()) == d
+    # At the limit, an extension is no longer offered (it could only fail).
+    assert Action(ActionName.EXTEND) not in WF.available_actions(d, on="2027-12-02")
+
+
+def test_a_certificate_marked_expired_can_still_be_extended_within_180_days():
+    d = certified_dossier(WF, on=dt.date(2024, 7, 20))  # expires 2027-07-20
+    WF.expire(d, on="2027-07-20")
+    assert Action(ActionName.EXTEND) in WF.available_actions(d, on="2027-08-01")
+    with pytest.raises(InvalidInput, match="'until' must be after 2027-08-01"):
+        WF.extend(d, until="2027-07-31", on="2027-08-01")  # already past when extended
+    assert d.state is DossierState.EXPIRED
+    WF.extend(d, until="2027-12-31", on="2027-08-01")
+    assert d.state is DossierState.CERTIFIED
+    assert d.certificate.expires_on == dt.date(2027, 12, 31)
+    assert WF.replay(d.history) == d
+    late = certified_dossier(WF, on=dt.date(2024, 7, 20))
+    WF.expire(late, on="2027-07-20")
+    assert WF.available_actions(late, on="2028-01-16") == ()  # the 180 days are over
 
 
 def test_no_extension_before_26_2026():

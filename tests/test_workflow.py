@@ -265,6 +265,19 @@ def test_reevaluation_supersedes_the_old_certificate_when_issued():
     assert new.certificate.stars == 4
 
 
+def test_a_renewal_whose_old_certificate_was_revoked_meanwhile_is_still_certified():
+    old = certified_dossier(WF, 65.0, on=dt.date(2023, 7, 1), number="SL-2023-5")
+    new = registered_dossier(WF, submitted_on=dt.date(2024, 3, 1), kind="upgrade", renews=old)
+    WF.review_at_commune(new, passed=True, on="2024-03-10")
+    WF.score(new, Level.DISTRICT, 75.0, on="2024-04-01")
+    WF.revoke(old, reason="breach_of_rules", on="2024-04-15")
+    WF.score(new, Level.PROVINCE, 78.0, on="2024-05-01")
+    assert Action(ActionName.CERTIFY) in WF.available_actions(new)
+    before = snapshot(old)
+    assert WF.certify(new, on="2024-05-10", number="SL-2024-6", renewed=old).stars == 4
+    assert snapshot(old) == before  # revoked it stays; nothing to supersede
+
+
 def test_upgrade_needs_a_certified_dossier():
     with pytest.raises(InvalidInput, match="'renews' must be the certified dossier"):
         registered_dossier(WF, kind=DossierKind.UPGRADE)

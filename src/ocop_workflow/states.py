@@ -182,8 +182,11 @@ def transition_table(
         Transition(Event.WITHDRAW, in_process, DossierState.WITHDRAWN),
         Transition(Event.EXPIRE, (DossierState.CERTIFIED,), DossierState.EXPIRED),
         Transition(Event.REVOKE, (DossierState.CERTIFIED,), DossierState.REVOKED),
-        # 26/2026 (section 6): a certificate may be extended; it stays certified.
-        Transition(Event.EXTEND, (DossierState.CERTIFIED,), DossierState.CERTIFIED),
+        # 26/2026 (section 6): a certificate may be extended up to 180 days past its expiry, also
+        # once marked expired; it is (again) certified.
+        Transition(
+            Event.EXTEND, (DossierState.CERTIFIED, DossierState.EXPIRED), DossierState.CERTIFIED
+        ),
         Transition(
             Event.SUPERSEDE, (DossierState.CERTIFIED, DossierState.EXPIRED), DossierState.SUPERSEDED
         ),

@@ -319,8 +319,9 @@ class Workflow:
         """Issue the certificate of the recognition decision (section 4.6) and return it.
 
         The issuing level is the one that recognises the stars of the latest score. A dossier that
-        renews a certificate supersedes it: pass that older dossier as ``renewed`` (needed when the
-        two were not created together by this process, e.g. after loading from a database).
+        renews a certificate supersedes it: pass that older dossier as ``renewed`` (a dossier keeps
+        only the number of the certificate it renews). If that certificate was revoked or
+        superseded meanwhile, it is left as it is.
         """
         return self._certify(dossier, on, number, renewed, actor, note, supersede=True)
 
@@ -433,26 +434,26 @@ class Workflow:
         """Extend a certificate whose re-evaluation window was missed (Decision 26/2026).
 
         Facts page section 6: up to the rule set's ``deadlines.extension_days`` (180) past the
-        certificate's original expiry. Only regimes that provide for it allow it; whether the
-        filing window was indeed missed is for the caller to judge. Returns the new certificate.
+        certificate's original expiry, to a date after ``on``. A certificate already marked
+        expired can be extended within that limit too, and is certified again. Only regimes that
+        provide for it allow it; whether the filing window was indeed missed is for the caller to
+        judge. Returns the new certificate.
         """
         on_date, regime = self._check(dossier, Event.EXTEND, on, ActionName.EXTEND)
         new_end = to_date(until, "until")
-        limit_days = regime.rules.deadlines.extension_days
-        if limit_days is None:
+        latest = self._extension_limit(dossier, regime.rules)
+        if latest is None:
             raise TransitionNotAllowed(
                 f"cannot extend: {regime.rules.code} provides no certificate extension"
             )
         certificate = dossier.certificate
-        assert certificate is not None  # CERTIFIED always carries one
-        first_end = self._regime(certificate.issued_on).rules.validity.expires_on(
-            certificate.issued_on
-        )
-        latest = first_end + dt.timedelta(days=limit_days)
-        if not certificate.expires_on < new_end <= latest:
+        assert certificate is not None  # CERTIFIED and EXPIRED always carry one
+        earliest = max(certificate.expires_on, on_date)
+        if not earliest < new_end <= latest:
             raise InvalidInput(
-                f"'until' must be after {certificate.expires_on} and no later than {latest}, "
-                f"{limit_days} days past the original expiry (got {new_end})"
+                f"'until' must be after {earliest} and no later than {latest}, "
+                f"{regime.rules.deadlines.extension_days} days past the original expiry "
+                f"(got {new_end})"
             )
         extended = attrs.evolve(certificate, expires_on=new_end)
         self._commit(
@@ -501,7 +502,13 @@ class Workflow:
                 if day is None or (cert is not None and day >= cert.expires_on):
                     actions.append(Action(ActionName.EXPIRE))
             elif event is Event.EXTEND:
-                if regime.rules.deadlines.extension_days is not None:
+                latest = self._extension_limit(dossier, regime.rules)
+                cert = dossier.certificate
+                if (
+                    latest is not None
+                    and cert is not None
+                    and max(cert.expires_on, day or cert.expires_on) < latest
+                ):
                     actions.append(Action(ActionName.EXTEND))
             elif event in _EVENT_ACTION:
                 actions.append(Action(_EVENT_ACTION[event]))
@@ -744,6 +751,17 @@ class Workflow:
                 )
         return certificate.number
 
+    def _extension_limit(self, dossier: Dossier, rules: RuleSet) -> dt.date | None:
+        """The latest end an extension may give the dossier's certificate under ``rules``: the
+        original expiry plus ``extension_days`` (section 6); None without either."""
+        days = rules.deadlines.extension_days
+        certificate = dossier.certificate
+        if days is None or certificate is None:
+            return None
+        issued = certificate.issued_on
+        original = self._regime(issued).rules.validity.expires_on(issued)
+        return original + dt.timedelta(days=days)
+
     def _renewed_dossier(
         self, dossier: Dossier, renewed: Dossier | None, on: dt.date, regime: _Regime
     ) -> Dossier | None:
@@ -764,10 +782,9 @@ class Workflow:
                 f"'renewed' must hold certificate {dossier.renews!r} (got certificate {number!r})"
             )
         if not regime.machine.allows(renewed.state, Event.SUPERSEDE):
-            raise TransitionNotAllowed(
-                f"certificate {number!r} cannot be superseded: its dossier is "
-                f"{renewed.state.value!r}"
-            )
+            # Revoked or already superseded while this dossier was evaluated: there is nothing
+            # left to replace, and the new evaluation stands on its own.
+            return None
         if on < renewed.last_step_on:
             raise InvalidInput(
                 f"'on' must not be before the renewed dossier's last step {renewed.last_step_on} "
