@@ -29,8 +29,9 @@ def national_plan(first_year: int = 2027, years: int = 10) -> Plan:
     ruleset = rulesets.ALL[-1]
     levels = [level.value for level in ruleset.scoring_levels]
     months = {0: ("06-15", "10-15"), 1: ("07-10", "10-30"), 2: ("09-30", "12-15")}
+    # First-level cut-offs on the 1st of the month; a higher round takes dossiers until it sits.
     rounds = {
-        level: [{"held_by": day, "cutoff": day[:3] + "01"} for day in months[min(i, 2)]]
+        level: [{"held_by": day, "cutoff": day[:3] + "01" if i == 0 else day} for day in months[i]]
         for i, level in enumerate(levels)
     }
     areas = [f"area {i:02d}" for i in range(63)]

@@ -239,6 +239,7 @@ class DossierLifecycle(RuleBasedStateMachine):
             if action.name is ActionName.REVIEW_AT_COMMUNE:
                 WF.review_at_commune(new, passed=True, on=on)
             elif action.name is ActionName.SCORE:
+                assert action.level is not None
                 WF.score(new, action.level, score, on=on)
             else:
                 assert action.name is ActionName.CERTIFY
