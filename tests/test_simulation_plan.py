@@ -20,6 +20,8 @@ def test_son_la_plan_encodes_the_seed(son_la):
     mai_son = next(f for f in son_la.filings if f.district == "Mộc Châu")
     assert (mai_son.new, mai_son.reevaluation) == (7, 11)
     assert son_la.target("total").at_least == 204
+    # A top-level key, not one of the last dossier's.
+    assert son_la.reevaluation_recognised_on == dt.date(2020, 7, 1)
     held = [(r.level, r.held_by) for r in son_la.rounds if r.level is not Level.CENTRAL]
     assert held == [
         (Level.DISTRICT, (6, 15)),
