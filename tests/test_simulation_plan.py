@@ -83,6 +83,52 @@ def base():
             "(cut-off 2024-09-15, by 2024-10-15) feeds no province round: none held after",
         ),
         (lambda d: d["targets"]["total"].update(metric="happiness"), "'targets.total.metric'"),
+        # A misspelt key anywhere is an error, not a silent default.
+        (
+            lambda d: d["dossiers"][0].update(reevaluations=5),
+            "plan key 'dossiers[0].reevaluations' must be one of the known keys "
+            "['district', 'new', 'reevaluation', 'year'] (got 'reevaluations')",
+        ),
+        (
+            lambda d: d["baseline"][2].update(star=4),
+            "plan key 'baseline[2].star' must be one of the known keys",
+        ),
+        (
+            lambda d: d["rounds"]["province"][1].update(held_on="10-30"),
+            "plan key 'rounds.province[1].held_on' must be one of the known keys "
+            "['cutoff', 'held_by', 'next_year'] (got 'held_on')",
+        ),
+        (
+            lambda d: d["targets"]["total"].update(atleast=300),
+            "plan key 'targets.total.atleast' must be one of the known keys",
+        ),
+        (
+            lambda d: d["outcomes"].update(comune_pass=0.5),
+            "plan key 'outcomes.comune_pass' must be one of the known keys",
+        ),
+        # Entries of an array of tables must be tables.
+        (
+            lambda d: d["baseline"].__setitem__(1, "Mộc Châu"),
+            "plan key 'baseline[1]' must be a table with keys district, stars, recognised, count "
+            "(got 'Mộc Châu')",
+        ),
+        (
+            lambda d: d["dossiers"].__setitem__(3, 5),
+            "plan key 'dossiers[3]' must be a table with keys district, year, new, reevaluation "
+            "(got 5)",
+        ),
+        (
+            lambda d: d["targets"].update(total=204),
+            "plan key 'targets.total' must be a table with keys metric, year, at_least (got 204)",
+        ),
+        (
+            lambda d: d["rounds"]["central"][0].update(next_year="no"),
+            "plan key 'rounds.central[0].next_year' must be true or false (got 'no')",
+        ),
+        (
+            lambda d: d["rounds"]["central"][0].update(next_year=1),
+            "plan key 'rounds.central[0].next_year' must be true or false (got 1)",
+        ),
         (
             lambda d: d["targets"]["total"].update(year=2030),
             "'targets.total.year' must be a plan year",
@@ -95,6 +141,22 @@ def test_bad_plan_names_the_key(change, message):
     with pytest.raises(PlanError) as error:
         Plan.from_dict(data)
     assert message in str(error.value)
+
+
+def test_a_plan_must_be_a_table():
+    with pytest.raises(PlanError, match=r"a plan must be a table of keys \(got \['province'\]\)"):
+        Plan.from_dict(["province"])  # type: ignore[arg-type]
+
+
+def test_next_year_places_a_round_in_the_following_year():
+    data = base()
+    data["rounds"]["central"] = [{"held_by": "03-30", "cutoff": "01-30", "next_year": True}]
+    central = Plan.from_dict(data).rounds_at(Level.CENTRAL)
+    assert [r.next_year for r in central] == [True]
+    assert central[0].held_on(2024) == dt.date(2025, 3, 30)
+    data["rounds"]["central"][0]["next_year"] = False
+    data["rounds"]["central"][0].update(held_by="12-15", cutoff="11-15")
+    assert [r.next_year for r in Plan.from_dict(data).rounds_at(Level.CENTRAL)] == [False]
 
 
 def test_unreadable_and_malformed_files(tmp_path):

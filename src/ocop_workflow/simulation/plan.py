@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -275,23 +275,51 @@ def _list(data: Mapping[str, Any], key: str) -> list[Any]:
     return value
 
 
+def _entry(value: object, key: str, allowed: Collection[str]) -> Mapping[str, Any]:
+    """``value`` as a table whose keys are all ``allowed``; a misspelt key is an error, not a
+    silent default."""
+    if not isinstance(value, Mapping):
+        raise _fail(key, f"a table with keys {', '.join(allowed)}", value)
+    _known_keys(value, key, allowed)
+    return value
+
+
+def _known_keys(table: Mapping[str, Any], key: str, allowed: Collection[str]) -> None:
+    for name in table:
+        if name not in allowed:
+            where = f"{key}.{name}" if key else name
+            raise _fail(where, f"one of the known keys {sorted(allowed)}", name)
+
+
+def _boolean(key: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise _fail(key, "true or false", value)
+    return value
+
+
+_PLAN_KEYS = (
+    "province",
+    "years",
+    "ruleset",
+    "rounds",
+    "districts",
+    "baseline",
+    "dossiers",
+    "outcomes",
+    "targets",
+    "reevaluation_recognised_on",
+    "notes",
+)
+_ROUND_KEYS = ("held_by", "cutoff", "next_year")
+_BASELINE_KEYS = ("district", "stars", "recognised", "count")
+_DOSSIER_KEYS = ("district", "year", "new", "reevaluation")
+_TARGET_KEYS = ("metric", "year", "at_least")
+
+
 def _parse(data: Mapping[str, Any]) -> Plan:
-    known = {
-        "province",
-        "years",
-        "ruleset",
-        "rounds",
-        "districts",
-        "baseline",
-        "dossiers",
-        "outcomes",
-        "targets",
-        "reevaluation_recognised_on",
-        "notes",
-    }
-    for key in data:
-        if key not in known:
-            raise _fail(key, f"one of the known keys {sorted(known)}", key)
+    if not isinstance(data, Mapping):
+        raise PlanError(f"a plan must be a table of keys (got {data!r})")
+    _known_keys(data, "", _PLAN_KEYS)
     province = _text("province", data.get("province"))
     years = data.get("years")
     if not isinstance(years, list) or not all(
@@ -312,14 +340,13 @@ def _parse(data: Mapping[str, Any]) -> Plan:
             raise _fail(f"rounds.{level_name}", "an array of rounds", entries)
         for i, entry in enumerate(entries):
             key = f"rounds.{level_name}[{i}]"
-            if not isinstance(entry, Mapping):
-                raise _fail(key, "a table with held_by and cutoff", entry)
+            entry = _entry(entry, key, _ROUND_KEYS)
             rounds.append(
                 PlanRound(
                     level,
                     _month_day(f"{key}.held_by", entry.get("held_by")),
                     _month_day(f"{key}.cutoff", entry.get("cutoff")),
-                    bool(entry.get("next_year", False)),
+                    _boolean(f"{key}.next_year", entry.get("next_year", False)),
                 )
             )
     districts = data.get("districts")
@@ -331,6 +358,7 @@ def _parse(data: Mapping[str, Any]) -> Plan:
     baseline = []
     for i, entry in enumerate(_list(data, "baseline")):
         key = f"baseline[{i}]"
+        entry = _entry(entry, key, _BASELINE_KEYS)
         stars = entry.get("stars")
         if stars not in (3, 4, 5):
             raise _fail(f"{key}.stars", "3, 4 or 5", stars)
@@ -345,6 +373,7 @@ def _parse(data: Mapping[str, Any]) -> Plan:
     filings = []
     for i, entry in enumerate(_list(data, "dossiers")):
         key = f"dossiers[{i}]"
+        entry = _entry(entry, key, _DOSSIER_KEYS)
         filings.append(
             Filing(
                 _text(f"{key}.district", entry.get("district")),
@@ -354,10 +383,7 @@ def _parse(data: Mapping[str, Any]) -> Plan:
             )
         )
     raw = _table(data, "outcomes")
-    fields = {a.name for a in attrs.fields(Outcomes)}
-    for key in raw:
-        if key not in fields:
-            raise _fail(f"outcomes.{key}", f"one of {sorted(fields)}", key)
+    _known_keys(raw, "outcomes", [a.name for a in attrs.fields(Outcomes)])
     readiness = raw.get("readiness", [1.0])
     if not isinstance(readiness, list):
         raise _fail("outcomes.readiness", "an array of shares", readiness)
@@ -387,8 +413,7 @@ def _parse(data: Mapping[str, Any]) -> Plan:
     targets = []
     for name, entry in _table(data, "targets").items():
         key = f"targets.{name}"
-        if not isinstance(entry, Mapping):
-            raise _fail(key, "a table with metric, year and at_least", entry)
+        entry = _entry(entry, key, _TARGET_KEYS)
         metric = entry.get("metric")
         if metric not in METRICS:
             raise _fail(f"{key}.metric", f"one of {list(METRICS)}", metric)
