@@ -1,11 +1,12 @@
 import datetime as dt
 import tomllib
 
+import attrs
 import pytest
 
 from ocop_workflow.rounds import SON_LA_2024
 from ocop_workflow.rules import Level
-from ocop_workflow.simulation import Plan, PlanError
+from ocop_workflow.simulation import Plan, PlanError, PlanRound
 from tests.conftest import EXAMPLES
 
 SON_LA = EXAMPLES / "plans" / "son_la_2024.toml"
@@ -75,7 +76,22 @@ def base():
         ),
         (
             lambda d: d["rounds"].update(commune=[{"held_by": "05-01", "cutoff": "04-01"}]),
-            "'rounds[5].level' must be one of district, province, central (got 'commune')",
+            "plan key 'rounds.commune' must be a scoring level of QD148_2023 "
+            "(district, province, central) (got 'commune')",
+        ),
+        (
+            lambda d: d["rounds"]["district"][1].update(cutoff="12-31"),
+            "plan key 'rounds.district[1].cutoff' must be on or before held_by '10-15' "
+            "(got '12-31')",
+        ),
+        (  # quoted as written, not as parsed
+            lambda d: d["rounds"]["district"][0].update(held_by="6-15", cutoff="9-5"),
+            "plan key 'rounds.district[0].cutoff' must be on or before held_by '6-15' (got '9-5')",
+        ),
+        (  # a round of the next year's cycle too
+            lambda d: d["rounds"]["central"][0].update(next_year=True, cutoff="12-20"),
+            "plan key 'rounds.central[0].cutoff' must be on or before held_by '12-15' "
+            "(got '12-20')",
         ),
         (
             lambda d: d["rounds"]["province"][1].update(held_by="10-10", cutoff="10-01"),
@@ -140,6 +156,27 @@ def test_bad_plan_names_the_key(change, message):
     change(data)
     with pytest.raises(PlanError) as error:
         Plan.from_dict(data)
+    assert message in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            PlanRound(Level.DISTRICT, (8, 15), (9, 1)),
+            "plan key 'rounds.district[2].cutoff' must be on or before held_by '08-15' "
+            "(got '09-01')",
+        ),
+        (
+            PlanRound(Level.COMMUNE, (5, 1), (4, 1)),
+            "plan key 'rounds.commune' must be a scoring level of QD148_2023",
+        ),
+        ("district", "plan key 'rounds[5]' must be a PlanRound of a Level (got 'district')"),
+    ],
+)
+def test_a_plan_built_in_code_names_rounds_as_a_file_would(son_la, extra, message):
+    with pytest.raises(PlanError) as error:
+        attrs.evolve(son_la, rounds=(*son_la.rounds, extra))
     assert message in str(error.value)
 
 

@@ -166,16 +166,20 @@ class Plan:
         if not self.years or list(self.years) != list(range(self.years[0], self.years[-1] + 1)):
             raise _fail("years", "consecutive years in order", list(self.years))
         levels = self.ruleset.scoring_levels
+        for index, round_ in enumerate(self.rounds):
+            if not isinstance(round_, PlanRound) or not isinstance(round_.level, Level):
+                raise _fail(f"rounds[{index}]", "a PlanRound of a Level", round_)
+        for key, round_ in zip(_round_keys(self.rounds), self.rounds, strict=True):
+            if round_.level not in levels:
+                raise _fail(
+                    key.partition("[")[0],
+                    f"a scoring level of {self.ruleset.code} ({_names(levels)})",
+                    round_.level.value,
+                )
+            _check_cutoff(key, round_, _written(round_.cutoff), _written(round_.held_by))
         for level in levels:
             if not self.rounds_at(level):
                 raise _fail("rounds", f"a list with at least one {level.value} round", None)
-        for index, round_ in enumerate(self.rounds):
-            if round_.level not in levels:
-                raise _fail(
-                    f"rounds[{index}].level", f"one of {_names(levels)}", round_.level.value
-                )
-            if round_.cutoff_on(2024) > round_.held_on(2024) and not round_.next_year:
-                raise _fail(f"rounds[{index}].cutoff", "on or before held_by", round_.cutoff)
         for year in self.years:
             try:
                 self.schedule(year)
@@ -261,6 +265,28 @@ def _names(levels: tuple[Level, ...]) -> str:
     return ", ".join(level.value for level in levels)
 
 
+def _round_keys(rounds: tuple[PlanRound, ...]) -> list[str]:
+    """The key of each round as a plan file writes it: ``rounds.<level>[i]``, ``i`` counting the
+    rounds of that level in order (the order :func:`_parse` reads them in)."""
+    seen: dict[Level, int] = {}
+    keys = []
+    for round_ in rounds:
+        index = seen[round_.level] = seen.get(round_.level, -1) + 1
+        keys.append(f"rounds.{round_.level.value}[{index}]")
+    return keys
+
+
+def _written(month_day: tuple[int, int]) -> str:
+    """A (month, day) pair as a plan file writes it: ``'06-15'``."""
+    return f"{month_day[0]:02d}-{month_day[1]:02d}"
+
+
+def _check_cutoff(key: str, round_: PlanRound, cutoff: object, held_by: object) -> None:
+    """Refuse a round whose cut-off is after the day it is held by, quoting both as written."""
+    if round_.cutoff > round_.held_by:
+        raise _fail(f"{key}.cutoff", f"on or before held_by {held_by!r}", cutoff)
+
+
 def _table(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     value = data.get(key, {})
     if not isinstance(value, Mapping):
@@ -341,14 +367,14 @@ def _parse(data: Mapping[str, Any]) -> Plan:
         for i, entry in enumerate(entries):
             key = f"rounds.{level_name}[{i}]"
             entry = _entry(entry, key, _ROUND_KEYS)
-            rounds.append(
-                PlanRound(
-                    level,
-                    _month_day(f"{key}.held_by", entry.get("held_by")),
-                    _month_day(f"{key}.cutoff", entry.get("cutoff")),
-                    _boolean(f"{key}.next_year", entry.get("next_year", False)),
-                )
+            round_ = PlanRound(
+                level,
+                _month_day(f"{key}.held_by", entry.get("held_by")),
+                _month_day(f"{key}.cutoff", entry.get("cutoff")),
+                _boolean(f"{key}.next_year", entry.get("next_year", False)),
             )
+            _check_cutoff(key, round_, entry["cutoff"], entry["held_by"])
+            rounds.append(round_)
     districts = data.get("districts")
     if not isinstance(districts, list) or not districts:
         raise _fail("districts", "a non-empty array of names", districts)
