@@ -6,7 +6,7 @@ import pytest
 
 from ocop_workflow.rounds import SON_LA_2024
 from ocop_workflow.rules import Level
-from ocop_workflow.simulation import Plan, PlanError, PlanRound
+from ocop_workflow.simulation import Baseline, Plan, PlanError, PlanRound
 from tests.conftest import EXAMPLES
 
 SON_LA = EXAMPLES / "plans" / "son_la_2024.toml"
@@ -65,6 +65,25 @@ def base():
         (
             lambda d: d["baseline"][0].update(recognised="soon"),
             "'baseline[0].recognised' must be a date",
+        ),
+        (lambda d: d.update(years=[]), "'years' must be an array of years from 2019 on (got [])"),
+        # A baseline certificate is recognised under an OCOP regime, and not after the plan.
+        (
+            lambda d: d["baseline"][0].update(recognised=2025),
+            "plan key 'baseline[0].recognised' must be a date from 2019-08-21 (OCOP's first "
+            "regime) to 2024-12-31 (the plan's end); a year means 1 July of that year (got 2025)",
+        ),
+        (
+            lambda d: d["baseline"][3].update(recognised=dt.date(2025, 1, 1)),
+            "plan key 'baseline[3].recognised' must be a date from 2019-08-21",
+        ),
+        (
+            lambda d: d["baseline"][1].update(recognised=dt.date(2019, 8, 20)),
+            "to 2024-12-31 (the plan's end); a year means 1 July of that year (got '2019-08-20')",
+        ),
+        (  # 1 July 2019
+            lambda d: d["baseline"][1].update(recognised=2019),
+            "plan key 'baseline[1].recognised' must be a date from 2019-08-21",
         ),
         (
             lambda d: d["rounds"]["district"][0].update(held_by="13-01"),
@@ -178,6 +197,25 @@ def test_a_plan_built_in_code_names_rounds_as_a_file_would(son_la, extra, messag
     with pytest.raises(PlanError) as error:
         attrs.evolve(son_la, rounds=(*son_la.rounds, extra))
     assert message in str(error.value)
+
+
+def test_baseline_dates_from_the_first_regime_to_the_plans_end_are_accepted():
+    data = base()
+    data["baseline"][0]["recognised"] = dt.date(2019, 8, 21)
+    data["baseline"][1]["recognised"] = dt.date(2024, 12, 31)
+    plan = Plan.from_dict(data)
+    assert [b.recognised_on for b in plan.baseline[:2]] == [
+        dt.date(2019, 8, 21),
+        dt.date(2024, 12, 31),
+    ]
+
+
+def test_a_baseline_built_in_code_is_checked_too(son_la):
+    late = Baseline("Mai Sơn", 3, dt.date(2030, 1, 1), 1)
+    with pytest.raises(PlanError) as error:
+        attrs.evolve(son_la, baseline=(*son_la.baseline, late))
+    assert str(error.value).startswith("plan key 'baseline[14].recognised' must be a date from")
+    assert str(error.value).endswith("(got '2030-01-01')")
 
 
 def test_a_plan_must_be_a_table():

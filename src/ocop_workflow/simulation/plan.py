@@ -31,6 +31,9 @@ __all__ = [
     "Target",
 ]
 
+FIRST_REGIME = min(ruleset.effective_from for ruleset in rulesets.ALL)
+"""OCOP's first regime took effect (Decision 1048, 21 Aug 2019): no certificate predates it."""
+
 METRICS = ("valid", "cumulative")
 """Target metrics: certificates valid on 31 Dec of a year, or products ever certified by then."""
 
@@ -204,6 +207,12 @@ class Plan:
         ] + [(f"dossiers[{i}]", f.district) for i, f in enumerate(self.filings)]:
             if district not in known:
                 raise _fail(f"{where}.district", "one of the plan's districts", district)
+        for i, base in enumerate(self.baseline):
+            on = base.recognised_on
+            key = f"baseline[{i}].recognised"
+            if not isinstance(on, dt.date) or isinstance(on, dt.datetime):
+                raise _fail(key, "a date", on)
+            _check_recognised(key, on, self.years[-1], on.isoformat())
         for i, filing in enumerate(self.filings):
             if filing.year not in self.years:
                 raise _fail(f"dossiers[{i}].year", f"a plan year {list(self.years)}", filing.year)
@@ -348,8 +357,10 @@ def _parse(data: Mapping[str, Any]) -> Plan:
     _known_keys(data, "", _PLAN_KEYS)
     province = _text("province", data.get("province"))
     years = data.get("years")
-    if not isinstance(years, list) or not all(
-        isinstance(y, int) and 2019 <= y <= 2100 for y in years
+    if (
+        not isinstance(years, list)
+        or not years
+        or not all(isinstance(y, int) and 2019 <= y <= 2100 for y in years)
     ):
         raise _fail("years", "an array of years from 2019 on", years)
     code = data.get("ruleset")
@@ -388,13 +399,12 @@ def _parse(data: Mapping[str, Any]) -> Plan:
         stars = entry.get("stars")
         if stars not in (3, 4, 5):
             raise _fail(f"{key}.stars", "3, 4 or 5", stars)
+        district = _text(f"{key}.district", entry.get("district"))
+        written = entry.get("recognised")
+        recognised_on = _recognised(f"{key}.recognised", written)
+        _check_recognised(f"{key}.recognised", recognised_on, years[-1], written)
         baseline.append(
-            Baseline(
-                _text(f"{key}.district", entry.get("district")),
-                stars,
-                _recognised(f"{key}.recognised", entry.get("recognised")),
-                _count(f"{key}.count", entry.get("count")),
-            )
+            Baseline(district, stars, recognised_on, _count(f"{key}.count", entry.get("count")))
         )
     filings = []
     for i, entry in enumerate(_list(data, "dossiers")):
@@ -466,6 +476,20 @@ def _parse(data: Mapping[str, Any]) -> Plan:
             None if lapsed is None else _recognised("reevaluation_recognised_on", lapsed)
         ),
     )
+
+
+def _check_recognised(key: str, on: dt.date, last_year: int, written: object) -> None:
+    """Refuse a certificate recognised before OCOP's first regime or after the plan ends."""
+    end = dt.date(last_year, 12, 31)
+    if isinstance(written, dt.date):
+        written = written.isoformat()
+    if not FIRST_REGIME <= on <= end:
+        raise _fail(
+            key,
+            f"a date from {FIRST_REGIME} (OCOP's first regime) to {end} (the plan's end); "
+            "a year means 1 July of that year",
+            written,
+        )
 
 
 def _recognised(key: str, value: object) -> dt.date:
