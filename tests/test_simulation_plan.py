@@ -53,6 +53,19 @@ def base():
         ),
         (lambda d: d["outcomes"].update(readiness=[0.5, 0.6]), "shares adding up to 1"),
         (lambda d: d["outcomes"].update(speed=3), "'outcomes.speed' must be one of"),
+        (
+            lambda d: d["outcomes"].update(score_mean=float("nan")),
+            "plan key 'outcomes.score_mean' must be a number from 0 to 100 (got nan)",
+        ),
+        (
+            lambda d: d["outcomes"]["district_score_mean"].update({"Mai Sơn": "high"}),
+            "plan key 'outcomes.district_score_mean.Mai Sơn' must be a number from 0 to 100 "
+            "(got 'high')",
+        ),
+        (
+            lambda d: d["outcomes"]["district_score_mean"].update(Atlantis=70.0),
+            "plan key 'outcomes.district_score_mean.Atlantis' must be a plan district",
+        ),
         (lambda d: d["dossiers"][0].update(new=-1), "'dossiers[0].new' must be a whole number"),
         (
             lambda d: d["dossiers"][0].update(district="Atlantis"),

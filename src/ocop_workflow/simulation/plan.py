@@ -112,6 +112,32 @@ class Filing:
     reevaluation: int
 
 
+def _probability_field(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    _probability(f"outcomes.{attribute.name}", value)
+
+
+def _score_field(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    _number(f"outcomes.{attribute.name}", value, 0, 100)
+
+
+def _shares_field(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    key = f"outcomes.{attribute.name}"
+    if not isinstance(value, list | tuple):
+        raise _fail(key, "an array of shares", value)
+    for i, share in enumerate(value):
+        _probability(f"{key}[{i}]", share)
+    if not math.isclose(sum(value), 1.0, abs_tol=1e-9):
+        raise _fail(key, "shares adding up to 1", list(value))
+
+
+def _means_field(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    key = f"outcomes.{attribute.name}"
+    if not isinstance(value, Mapping):
+        raise _fail(key, "a table of district = mean", value)
+    for name, mean in value.items():
+        _number(f"{key}.{name}", mean, 0, 100)
+
+
 @attrs.frozen
 class Outcomes:
     """The outcome model: chances and score distributions (assumptions, not rules).
@@ -120,20 +146,47 @@ class Outcomes:
     ``quality + council_sd * z`` clipped to 0-100. ``readiness`` gives the share of dossiers ready
     for each first-level round; a dossier returned by its commune, or missing its round, joins the
     next one.
+
+    Every value is checked when an ``Outcomes`` is made, from a plan file or in code
+    (:func:`attrs.evolve`, :func:`~ocop_workflow.simulation.with_outcomes`): chances and shares
+    from 0 to 1, shares adding up to 1, means and standard deviations from 0 to 100. A bad value
+    is a :class:`PlanError` naming its plan key (``outcomes.score_sd``).
     """
 
-    commune_pass: float = 0.9
-    miss_round: float = 0.1
-    reevaluation_uptake: float = 0.7
-    readiness: tuple[float, ...] = (1.0,)
-    score_mean: float = 65.0
-    score_sd: float = 10.0
-    council_sd: float = 3.0
-    district_score_mean: Mapping[str, float] = attrs.field(factory=dict)
+    commune_pass: float = attrs.field(default=0.9, validator=_probability_field)
+    miss_round: float = attrs.field(default=0.1, validator=_probability_field)
+    reevaluation_uptake: float = attrs.field(default=0.7, validator=_probability_field)
+    readiness: tuple[float, ...] = attrs.field(default=(1.0,), validator=_shares_field)
+    score_mean: float = attrs.field(default=65.0, validator=_score_field)
+    score_sd: float = attrs.field(default=10.0, validator=_score_field)
+    council_sd: float = attrs.field(default=3.0, validator=_score_field)
+    district_score_mean: Mapping[str, float] = attrs.field(factory=dict, validator=_means_field)
+
+    def __attrs_post_init__(self) -> None:
+        # The validators have checked the values as given (so errors quote them as written);
+        # keep them as floats, the shares as a tuple and the means in a dict of this model's own.
+        for name in _SCALARS:
+            object.__setattr__(self, name, float(getattr(self, name)))
+        object.__setattr__(self, "readiness", tuple(float(share) for share in self.readiness))
+        object.__setattr__(
+            self,
+            "district_score_mean",
+            {name: float(mean) for name, mean in self.district_score_mean.items()},
+        )
 
     def mean_for(self, district: str) -> float:
         """The score mean of ``district``'s products."""
         return self.district_score_mean.get(district, self.score_mean)
+
+
+_SCALARS = (
+    "commune_pass",
+    "miss_round",
+    "reevaluation_uptake",
+    "score_mean",
+    "score_sd",
+    "council_sd",
+)
 
 
 @attrs.frozen
@@ -166,6 +219,10 @@ class Plan:
     reevaluation_recognised_on: dt.date | None = None
 
     def __attrs_post_init__(self) -> None:
+        if not isinstance(self.ruleset, RuleSet):
+            raise _fail("ruleset", "a RuleSet", self.ruleset)
+        if not isinstance(self.outcomes, Outcomes):
+            raise _fail("outcomes", "an Outcomes", self.outcomes)
         if not self.years or list(self.years) != list(range(self.years[0], self.years[-1] + 1)):
             raise _fail("years", "consecutive years in order", list(self.years))
         levels = self.ruleset.scoring_levels
@@ -197,11 +254,10 @@ class Plan:
                 f"{len(first)} shares, one per {levels[0].value} round",
                 list(self.outcomes.readiness),
             )
-        if not math.isclose(sum(self.outcomes.readiness), 1.0, abs_tol=1e-9):
-            raise _fail(
-                "outcomes.readiness", "shares adding up to 1", list(self.outcomes.readiness)
-            )
         known = set(self.districts)
+        for name in self.outcomes.district_score_mean:
+            if name not in known:
+                raise _fail(f"outcomes.district_score_mean.{name}", "a plan district", name)
         for where, district in [
             (f"baseline[{i}]", b.district) for i, b in enumerate(self.baseline)
         ] + [(f"dossiers[{i}]", f.district) for i, f in enumerate(self.filings)]:
@@ -420,32 +476,7 @@ def _parse(data: Mapping[str, Any]) -> Plan:
         )
     raw = _table(data, "outcomes")
     _known_keys(raw, "outcomes", [a.name for a in attrs.fields(Outcomes)])
-    readiness = raw.get("readiness", [1.0])
-    if not isinstance(readiness, list):
-        raise _fail("outcomes.readiness", "an array of shares", readiness)
-    means = raw.get("district_score_mean", {})
-    if not isinstance(means, Mapping):
-        raise _fail("outcomes.district_score_mean", "a table of district = mean", means)
-    outcomes = Outcomes(
-        commune_pass=_probability("outcomes.commune_pass", raw.get("commune_pass", 0.9)),
-        miss_round=_probability("outcomes.miss_round", raw.get("miss_round", 0.1)),
-        reevaluation_uptake=_probability(
-            "outcomes.reevaluation_uptake", raw.get("reevaluation_uptake", 0.7)
-        ),
-        readiness=tuple(
-            _probability(f"outcomes.readiness[{i}]", share) for i, share in enumerate(readiness)
-        ),
-        score_mean=_number("outcomes.score_mean", raw.get("score_mean", 65.0), 0, 100),
-        score_sd=_number("outcomes.score_sd", raw.get("score_sd", 10.0), 0, 100),
-        council_sd=_number("outcomes.council_sd", raw.get("council_sd", 3.0), 0, 100),
-        district_score_mean={
-            name: _number(f"outcomes.district_score_mean.{name}", mean, 0, 100)
-            for name, mean in means.items()
-        },
-    )
-    for name in outcomes.district_score_mean:
-        if name not in names:
-            raise _fail(f"outcomes.district_score_mean.{name}", "a plan district", name)
+    outcomes = Outcomes(**raw)
     targets = []
     for name, entry in _table(data, "targets").items():
         key = f"targets.{name}"

@@ -10,7 +10,7 @@ import attrs
 import pandas as pd
 
 from ocop_workflow.rules import Level
-from ocop_workflow.simulation.plan import Plan, PlanError, PlanRound
+from ocop_workflow.simulation.plan import Outcomes, Plan, PlanError, PlanRound
 from ocop_workflow.simulation.results import SimulationResult
 from ocop_workflow.simulation.run import simulate
 
@@ -18,11 +18,19 @@ __all__ = ["sweep", "with_extra_round", "with_outcomes", "with_threshold"]
 
 
 def with_outcomes(plan: Plan, **changes: Any) -> Plan:
-    """The plan with some outcome-model values changed (e.g. ``reevaluation_uptake=0.9``)."""
-    try:
-        return attrs.evolve(plan, outcomes=attrs.evolve(plan.outcomes, **changes))
-    except TypeError as error:
-        raise PlanError(f"unknown outcome key in {sorted(changes)}: {error}") from None
+    """The plan with some outcome-model values changed (e.g. ``reevaluation_uptake=0.9``).
+
+    The values are checked as in a plan file: a :class:`PlanError` names the key
+    (``outcomes.commune_pass``) and quotes the value.
+    """
+    known = [field.name for field in attrs.fields(Outcomes)]
+    for name in changes:
+        if name not in known:
+            raise PlanError(
+                f"plan key 'outcomes.{name}' must be one of the known keys {sorted(known)} "
+                f"(got {name!r})"
+            )
+    return attrs.evolve(plan, outcomes=attrs.evolve(plan.outcomes, **changes))
 
 
 def with_extra_round(
