@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 import pandas as pd
 
-from ocop_workflow.errors import OcopError
+from ocop_workflow.errors import InvalidInput, OcopError
 from ocop_workflow.rules import Level
 from ocop_workflow.simulation.plan import Outcomes, Plan, PlanError, PlanRound
 from ocop_workflow.simulation.results import SimulationResult
@@ -112,8 +112,17 @@ def sweep(
     """Run every scenario with the same seed; the results and a comparison table.
 
     The table has one row per scenario: the mean and 5-95% range of the certificates valid at the
-    horizon, and the probability of each target.
+    horizon, and the probability of each target. ``scenarios`` maps at least one name to a
+    :class:`Plan`; bad arguments are an :class:`InvalidInput` naming them, raised before any run.
     """
+    if not isinstance(scenarios, Mapping) or not scenarios:
+        raise InvalidInput(f"'scenarios' must map at least one name to a Plan (got {scenarios!r})")
+    for name, plan in scenarios.items():
+        if not isinstance(plan, Plan):
+            raise InvalidInput(
+                f"'scenarios[{name!r}]' must be a Plan; load a plan file with "
+                f"Plan.from_toml(path) (got {plan!r})"
+            )
     results = {
         name: simulate(plan, runs=runs, seed=seed, engine=engine, executor=executor)
         for name, plan in scenarios.items()
