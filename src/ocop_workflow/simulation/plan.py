@@ -203,6 +203,10 @@ class Target:
 class Plan:
     """A province's plan over one or more years; load with :meth:`from_toml`.
 
+    Checked when made, from a file or in code (:func:`attrs.evolve`, the scenario helpers): a
+    :class:`PlanError` names the plan file's key (``rounds.district[1].cutoff``,
+    ``baseline[0].recognised``).
+
     The rule set is the plan's for its whole horizon (a plan spanning a regime change should be
     split at the change).
     """
@@ -232,7 +236,7 @@ class Plan:
         for key, round_ in zip(_round_keys(self.rounds), self.rounds, strict=True):
             if round_.level not in levels:
                 raise _fail(
-                    key.partition("[")[0],
+                    f"rounds.{round_.level.value}",
                     f"a scoring level of {self.ruleset.code} ({_names(levels)})",
                     round_.level.value,
                 )
