@@ -1,11 +1,12 @@
 import datetime as dt
 import tomllib
 
+import attrs
 import pytest
 
 from ocop_workflow.rounds import SON_LA_2024
 from ocop_workflow.rules import Level
-from ocop_workflow.simulation import Plan, PlanError
+from ocop_workflow.simulation import Baseline, Plan, PlanError, PlanRound
 from tests.conftest import EXAMPLES
 
 SON_LA = EXAMPLES / "plans" / "son_la_2024.toml"
@@ -20,6 +21,8 @@ def test_son_la_plan_encodes_the_seed(son_la):
     mai_son = next(f for f in son_la.filings if f.district == "Mộc Châu")
     assert (mai_son.new, mai_son.reevaluation) == (7, 11)
     assert son_la.target("total").at_least == 204
+    # A top-level key, not one of the last dossier's.
+    assert son_la.reevaluation_recognised_on == dt.date(2020, 7, 1)
     held = [(r.level, r.held_by) for r in son_la.rounds if r.level is not Level.CENTRAL]
     assert held == [
         (Level.DISTRICT, (6, 15)),
@@ -50,6 +53,19 @@ def base():
         ),
         (lambda d: d["outcomes"].update(readiness=[0.5, 0.6]), "shares adding up to 1"),
         (lambda d: d["outcomes"].update(speed=3), "'outcomes.speed' must be one of"),
+        (
+            lambda d: d["outcomes"].update(score_mean=float("nan")),
+            "plan key 'outcomes.score_mean' must be a number from 0 to 100 (got nan)",
+        ),
+        (
+            lambda d: d["outcomes"]["district_score_mean"].update({"Mai Sơn": "high"}),
+            "plan key 'outcomes.district_score_mean.Mai Sơn' must be a number from 0 to 100 "
+            "(got 'high')",
+        ),
+        (
+            lambda d: d["outcomes"]["district_score_mean"].update(Atlantis=70.0),
+            "plan key 'outcomes.district_score_mean.Atlantis' must be a plan district",
+        ),
         (lambda d: d["dossiers"][0].update(new=-1), "'dossiers[0].new' must be a whole number"),
         (
             lambda d: d["dossiers"][0].update(district="Atlantis"),
@@ -63,6 +79,25 @@ def base():
             lambda d: d["baseline"][0].update(recognised="soon"),
             "'baseline[0].recognised' must be a date",
         ),
+        (lambda d: d.update(years=[]), "'years' must be an array of years from 2019 on (got [])"),
+        # A baseline certificate is recognised under an OCOP regime, and not after the plan.
+        (
+            lambda d: d["baseline"][0].update(recognised=2025),
+            "plan key 'baseline[0].recognised' must be a date from 2019-08-21 (OCOP's first "
+            "regime) to 2024-12-31 (the plan's end); a year means 1 July of that year (got 2025)",
+        ),
+        (
+            lambda d: d["baseline"][3].update(recognised=dt.date(2025, 1, 1)),
+            "plan key 'baseline[3].recognised' must be a date from 2019-08-21",
+        ),
+        (
+            lambda d: d["baseline"][1].update(recognised=dt.date(2019, 8, 20)),
+            "to 2024-12-31 (the plan's end); a year means 1 July of that year (got '2019-08-20')",
+        ),
+        (  # 1 July 2019
+            lambda d: d["baseline"][1].update(recognised=2019),
+            "plan key 'baseline[1].recognised' must be a date from 2019-08-21",
+        ),
         (
             lambda d: d["rounds"]["district"][0].update(held_by="13-01"),
             "'rounds.district[0].held_by' must be a month-day like '06-15' (got '13-01')",
@@ -73,7 +108,22 @@ def base():
         ),
         (
             lambda d: d["rounds"].update(commune=[{"held_by": "05-01", "cutoff": "04-01"}]),
-            "'rounds[5].level' must be one of district, province, central (got 'commune')",
+            "plan key 'rounds.commune' must be a scoring level of QD148_2023 "
+            "(district, province, central) (got 'commune')",
+        ),
+        (
+            lambda d: d["rounds"]["district"][1].update(cutoff="12-31"),
+            "plan key 'rounds.district[1].cutoff' must be on or before held_by '10-15' "
+            "(got '12-31')",
+        ),
+        (  # quoted as written, not as parsed
+            lambda d: d["rounds"]["district"][0].update(held_by="6-15", cutoff="9-5"),
+            "plan key 'rounds.district[0].cutoff' must be on or before held_by '6-15' (got '9-5')",
+        ),
+        (  # a round of the next year's cycle too
+            lambda d: d["rounds"]["central"][0].update(next_year=True, cutoff="12-20"),
+            "plan key 'rounds.central[0].cutoff' must be on or before held_by '12-15' "
+            "(got '12-20')",
         ),
         (
             lambda d: d["rounds"]["province"][1].update(held_by="10-10", cutoff="10-01"),
@@ -81,6 +131,52 @@ def base():
             "(cut-off 2024-09-15, by 2024-10-15) feeds no province round: none held after",
         ),
         (lambda d: d["targets"]["total"].update(metric="happiness"), "'targets.total.metric'"),
+        # A misspelt key anywhere is an error, not a silent default.
+        (
+            lambda d: d["dossiers"][0].update(reevaluations=5),
+            "plan key 'dossiers[0].reevaluations' must be one of the known keys "
+            "['district', 'new', 'reevaluation', 'year'] (got 'reevaluations')",
+        ),
+        (
+            lambda d: d["baseline"][2].update(star=4),
+            "plan key 'baseline[2].star' must be one of the known keys",
+        ),
+        (
+            lambda d: d["rounds"]["province"][1].update(held_on="10-30"),
+            "plan key 'rounds.province[1].held_on' must be one of the known keys "
+            "['cutoff', 'held_by', 'next_year'] (got 'held_on')",
+        ),
+        (
+            lambda d: d["targets"]["total"].update(atleast=300),
+            "plan key 'targets.total.atleast' must be one of the known keys",
+        ),
+        (
+            lambda d: d["outcomes"].update(comune_pass=0.5),
+            "plan key 'outcomes.comune_pass' must be one of the known keys",
+        ),
+        # Entries of an array of tables must be tables.
+        (
+            lambda d: d["baseline"].__setitem__(1, "Mộc Châu"),
+            "plan key 'baseline[1]' must be a table with keys district, stars, recognised, count "
+            "(got 'Mộc Châu')",
+        ),
+        (
+            lambda d: d["dossiers"].__setitem__(3, 5),
+            "plan key 'dossiers[3]' must be a table with keys district, year, new, reevaluation "
+            "(got 5)",
+        ),
+        (
+            lambda d: d["targets"].update(total=204),
+            "plan key 'targets.total' must be a table with keys metric, year, at_least (got 204)",
+        ),
+        (
+            lambda d: d["rounds"]["central"][0].update(next_year="no"),
+            "plan key 'rounds.central[0].next_year' must be true or false (got 'no')",
+        ),
+        (
+            lambda d: d["rounds"]["central"][0].update(next_year=1),
+            "plan key 'rounds.central[0].next_year' must be true or false (got 1)",
+        ),
         (
             lambda d: d["targets"]["total"].update(year=2030),
             "'targets.total.year' must be a plan year",
@@ -93,6 +189,62 @@ def test_bad_plan_names_the_key(change, message):
     with pytest.raises(PlanError) as error:
         Plan.from_dict(data)
     assert message in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            PlanRound(Level.DISTRICT, (8, 15), (9, 1)),
+            "plan key 'rounds.district[2].cutoff' must be on or before held_by '08-15' "
+            "(got '09-01')",
+        ),
+        (
+            PlanRound(Level.COMMUNE, (5, 1), (4, 1)),
+            "plan key 'rounds.commune' must be a scoring level of QD148_2023",
+        ),
+        ("district", "plan key 'rounds[5]' must be a PlanRound of a Level (got 'district')"),
+    ],
+)
+def test_a_plan_built_in_code_names_rounds_as_a_file_would(son_la, extra, message):
+    with pytest.raises(PlanError) as error:
+        attrs.evolve(son_la, rounds=(*son_la.rounds, extra))
+    assert message in str(error.value)
+
+
+def test_baseline_dates_from_the_first_regime_to_the_plans_end_are_accepted():
+    data = base()
+    data["baseline"][0]["recognised"] = dt.date(2019, 8, 21)
+    data["baseline"][1]["recognised"] = dt.date(2024, 12, 31)
+    plan = Plan.from_dict(data)
+    assert [b.recognised_on for b in plan.baseline[:2]] == [
+        dt.date(2019, 8, 21),
+        dt.date(2024, 12, 31),
+    ]
+
+
+def test_a_baseline_built_in_code_is_checked_too(son_la):
+    late = Baseline("Mai Sơn", 3, dt.date(2030, 1, 1), 1)
+    with pytest.raises(PlanError) as error:
+        attrs.evolve(son_la, baseline=(*son_la.baseline, late))
+    assert str(error.value).startswith("plan key 'baseline[14].recognised' must be a date from")
+    assert str(error.value).endswith("(got '2030-01-01')")
+
+
+def test_a_plan_must_be_a_table():
+    with pytest.raises(PlanError, match=r"a plan must be a table of keys \(got \['province'\]\)"):
+        Plan.from_dict(["province"])  # type: ignore[arg-type]
+
+
+def test_next_year_places_a_round_in_the_following_year():
+    data = base()
+    data["rounds"]["central"] = [{"held_by": "03-30", "cutoff": "01-30", "next_year": True}]
+    central = Plan.from_dict(data).rounds_at(Level.CENTRAL)
+    assert [r.next_year for r in central] == [True]
+    assert central[0].held_on(2024) == dt.date(2025, 3, 30)
+    data["rounds"]["central"][0]["next_year"] = False
+    data["rounds"]["central"][0].update(held_by="12-15", cutoff="11-15")
+    assert [r.next_year for r in Plan.from_dict(data).rounds_at(Level.CENTRAL)] == [False]
 
 
 def test_unreadable_and_malformed_files(tmp_path):

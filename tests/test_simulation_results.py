@@ -9,6 +9,7 @@ import pytest
 from ocop_workflow.errors import InvalidInput
 from ocop_workflow.rules import Level
 from ocop_workflow.simulation import simulate, sweep, with_extra_round, with_outcomes
+from tests.conftest import EXAMPLES
 
 matplotlib.use("Agg")
 
@@ -97,11 +98,55 @@ def test_an_extra_district_round_is_a_new_round(son_la):
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"runs": 0}, "'runs'"), ({"engine": "warp"}, "'engine'"), ({"seed": -1}, "'seed'")],
+    [
+        ({"runs": 0}, "'runs'"),
+        ({"engine": "warp"}, "'engine'"),
+        ({"seed": -1}, "'seed'"),
+        (
+            {"chunk_size": -1},
+            r"'chunk_size' must be a whole number of at least 1, or None \(got -1\)",
+        ),
+        ({"chunk_size": 0}, r"'chunk_size' .* \(got 0\)"),
+        ({"chunk_size": 2.5}, r"'chunk_size' .* \(got 2.5\)"),
+        ({"chunk_size": True}, r"'chunk_size' .* \(got True\)"),
+        ({"progress": "bar"}, r"'progress' must be a callable or None \(got 'bar'\)"),
+    ],
 )
 def test_bad_simulation_arguments(son_la, kwargs, message):
     with pytest.raises(InvalidInput, match=message):
         simulate(son_la, **kwargs)
+
+
+@pytest.mark.parametrize("plan", ["plan.toml", EXAMPLES / "plans" / "son_la_2024.toml", None])
+def test_simulate_wants_a_loaded_plan(plan):
+    with pytest.raises(
+        InvalidInput, match=r"^'plan' must be a Plan; load a plan file with Plan.from_toml\(path\)"
+    ) as error:
+        simulate(plan, runs=1)
+    assert str(error.value).endswith(f"(got {plan!r})")
+
+
+@pytest.mark.parametrize(
+    ("scenarios", "message"),
+    [
+        ({}, r"^'scenarios' must map at least one name to a Plan \(got \{\}\)$"),
+        ([], r"^'scenarios' must map at least one name to a Plan \(got \[\]\)$"),
+        ({"plan": "plan.toml"}, r"^'scenarios\['plan'\]' must be a Plan; load a plan file with"),
+    ],
+)
+def test_bad_sweep_arguments(scenarios, message):
+    with pytest.raises(InvalidInput, match=message):
+        sweep(scenarios, runs=1)
+
+
+def test_a_sweep_checks_every_plan_before_running_any(son_la, monkeypatch):
+    runs: list[object] = []
+    monkeypatch.setattr(
+        "ocop_workflow.simulation.scenarios.simulate", lambda plan, **kwargs: runs.append(plan)
+    )
+    with pytest.raises(InvalidInput, match=r"'scenarios\['second'\]'.*\(got 7\)"):
+        sweep({"first": son_la, "second": 7}, runs=1)  # type: ignore[dict-item]
+    assert runs == []
 
 
 def test_the_core_install_imports_no_simulation_library():

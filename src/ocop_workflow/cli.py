@@ -1,15 +1,18 @@
 """The ``ocop-workflow`` command line.
 
 ``ocop-workflow simulate PLAN.toml --runs N --seed S [--engine fast|reference] [--out FILE.csv]``
-prints a summary table and the targets' probabilities; a bad plan file gets one clear error and
-exit status 2. The simulation needs the ``sim`` extra.
+prints a summary table and the targets' probabilities; a bad plan file, or an ``--out`` file that
+cannot be written (checked before the runs), gets one clear error line and exit status 2. The
+simulation needs the ``sim`` extra.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from ocop_workflow.errors import OcopError
 
@@ -30,6 +33,23 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _unwritable(out: str) -> str | None:
+    """Why the per-run CSV cannot be written to ``out``, or ``None`` when it can."""
+    target = Path(out)
+    folder = target.parent  # "." for a bare file name
+    if not folder.is_dir():
+        return (
+            f"'--out' must be in an existing folder, and {str(folder)!r} is not one (got {out!r})"
+        )
+    if target.is_dir():
+        return f"'--out' must be a file, not a folder (got {out!r})"
+    if not os.access(folder, os.W_OK | os.X_OK) or (
+        target.exists() and not os.access(target, os.W_OK)
+    ):
+        return f"'--out' cannot be written: permission denied (got {out!r})"
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
@@ -43,6 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             'pip install "ocop-workflow[sim]"',
             file=sys.stderr,
         )
+        return 2
+    problem = None if args.out is None else _unwritable(args.out)
+    if problem is not None:
+        print(f"ocop-workflow: {problem}", file=sys.stderr)
         return 2
     try:
         plan = Plan.from_toml(args.plan)
@@ -65,7 +89,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print()
         print(result.targets().to_string())
     if args.out:
-        result.per_run.to_csv(args.out)
+        try:
+            result.per_run.to_csv(args.out)
+        except OSError as error:
+            print(
+                f"ocop-workflow: '--out' cannot be written: {error.strerror} (got {args.out!r})",
+                file=sys.stderr,
+            )
+            return 1
         print(f"\nper-run results written to {args.out}")
     return 0
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,9 @@ __all__ = [
     "PlanRound",
     "Target",
 ]
+
+FIRST_REGIME = min(ruleset.effective_from for ruleset in rulesets.ALL)
+"""OCOP's first regime took effect (Decision 1048, 21 Aug 2019): no certificate predates it."""
 
 METRICS = ("valid", "cumulative")
 """Target metrics: certificates valid on 31 Dec of a year, or products ever certified by then."""
@@ -109,6 +112,32 @@ class Filing:
     reevaluation: int
 
 
+def _probability_field(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    _probability(f"outcomes.{attribute.name}", value)
+
+
+def _score_field(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    _number(f"outcomes.{attribute.name}", value, 0, 100)
+
+
+def _shares_field(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    key = f"outcomes.{attribute.name}"
+    if not isinstance(value, list | tuple):
+        raise _fail(key, "an array of shares", value)
+    for i, share in enumerate(value):
+        _probability(f"{key}[{i}]", share)
+    if not math.isclose(sum(value), 1.0, abs_tol=1e-9):
+        raise _fail(key, "shares adding up to 1", list(value))
+
+
+def _means_field(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    key = f"outcomes.{attribute.name}"
+    if not isinstance(value, Mapping):
+        raise _fail(key, "a table of district = mean", value)
+    for name, mean in value.items():
+        _number(f"{key}.{name}", mean, 0, 100)
+
+
 @attrs.frozen
 class Outcomes:
     """The outcome model: chances and score distributions (assumptions, not rules).
@@ -117,20 +146,47 @@ class Outcomes:
     ``quality + council_sd * z`` clipped to 0-100. ``readiness`` gives the share of dossiers ready
     for each first-level round; a dossier returned by its commune, or missing its round, joins the
     next one.
+
+    Every value is checked when an ``Outcomes`` is made, from a plan file or in code
+    (:func:`attrs.evolve`, :func:`~ocop_workflow.simulation.with_outcomes`): chances and shares
+    from 0 to 1, shares adding up to 1, means and standard deviations from 0 to 100. A bad value
+    is a :class:`PlanError` naming its plan key (``outcomes.score_sd``).
     """
 
-    commune_pass: float = 0.9
-    miss_round: float = 0.1
-    reevaluation_uptake: float = 0.7
-    readiness: tuple[float, ...] = (1.0,)
-    score_mean: float = 65.0
-    score_sd: float = 10.0
-    council_sd: float = 3.0
-    district_score_mean: Mapping[str, float] = attrs.field(factory=dict)
+    commune_pass: float = attrs.field(default=0.9, validator=_probability_field)
+    miss_round: float = attrs.field(default=0.1, validator=_probability_field)
+    reevaluation_uptake: float = attrs.field(default=0.7, validator=_probability_field)
+    readiness: tuple[float, ...] = attrs.field(default=(1.0,), validator=_shares_field)
+    score_mean: float = attrs.field(default=65.0, validator=_score_field)
+    score_sd: float = attrs.field(default=10.0, validator=_score_field)
+    council_sd: float = attrs.field(default=3.0, validator=_score_field)
+    district_score_mean: Mapping[str, float] = attrs.field(factory=dict, validator=_means_field)
+
+    def __attrs_post_init__(self) -> None:
+        # The validators have checked the values as given (so errors quote them as written);
+        # keep them as floats, the shares as a tuple and the means in a dict of this model's own.
+        for name in _SCALARS:
+            object.__setattr__(self, name, float(getattr(self, name)))
+        object.__setattr__(self, "readiness", tuple(float(share) for share in self.readiness))
+        object.__setattr__(
+            self,
+            "district_score_mean",
+            {name: float(mean) for name, mean in self.district_score_mean.items()},
+        )
 
     def mean_for(self, district: str) -> float:
         """The score mean of ``district``'s products."""
         return self.district_score_mean.get(district, self.score_mean)
+
+
+_SCALARS = (
+    "commune_pass",
+    "miss_round",
+    "reevaluation_uptake",
+    "score_mean",
+    "score_sd",
+    "council_sd",
+)
 
 
 @attrs.frozen
@@ -146,6 +202,10 @@ class Target:
 @attrs.frozen
 class Plan:
     """A province's plan over one or more years; load with :meth:`from_toml`.
+
+    Checked when made, from a file or in code (:func:`attrs.evolve`, the scenario helpers): a
+    :class:`PlanError` names the plan file's key (``rounds.district[1].cutoff``,
+    ``baseline[0].recognised``).
 
     The rule set is the plan's for its whole horizon (a plan spanning a regime change should be
     split at the change).
@@ -163,19 +223,27 @@ class Plan:
     reevaluation_recognised_on: dt.date | None = None
 
     def __attrs_post_init__(self) -> None:
+        if not isinstance(self.ruleset, RuleSet):
+            raise _fail("ruleset", "a RuleSet", self.ruleset)
+        if not isinstance(self.outcomes, Outcomes):
+            raise _fail("outcomes", "an Outcomes", self.outcomes)
         if not self.years or list(self.years) != list(range(self.years[0], self.years[-1] + 1)):
             raise _fail("years", "consecutive years in order", list(self.years))
         levels = self.ruleset.scoring_levels
+        for index, round_ in enumerate(self.rounds):
+            if not isinstance(round_, PlanRound) or not isinstance(round_.level, Level):
+                raise _fail(f"rounds[{index}]", "a PlanRound of a Level", round_)
+        for key, round_ in zip(_round_keys(self.rounds), self.rounds, strict=True):
+            if round_.level not in levels:
+                raise _fail(
+                    f"rounds.{round_.level.value}",
+                    f"a scoring level of {self.ruleset.code} ({_names(levels)})",
+                    round_.level.value,
+                )
+            _check_cutoff(key, round_, _written(round_.cutoff), _written(round_.held_by))
         for level in levels:
             if not self.rounds_at(level):
                 raise _fail("rounds", f"a list with at least one {level.value} round", None)
-        for index, round_ in enumerate(self.rounds):
-            if round_.level not in levels:
-                raise _fail(
-                    f"rounds[{index}].level", f"one of {_names(levels)}", round_.level.value
-                )
-            if round_.cutoff_on(2024) > round_.held_on(2024) and not round_.next_year:
-                raise _fail(f"rounds[{index}].cutoff", "on or before held_by", round_.cutoff)
         for year in self.years:
             try:
                 self.schedule(year)
@@ -190,16 +258,21 @@ class Plan:
                 f"{len(first)} shares, one per {levels[0].value} round",
                 list(self.outcomes.readiness),
             )
-        if not math.isclose(sum(self.outcomes.readiness), 1.0, abs_tol=1e-9):
-            raise _fail(
-                "outcomes.readiness", "shares adding up to 1", list(self.outcomes.readiness)
-            )
         known = set(self.districts)
+        for name in self.outcomes.district_score_mean:
+            if name not in known:
+                raise _fail(f"outcomes.district_score_mean.{name}", "a plan district", name)
         for where, district in [
             (f"baseline[{i}]", b.district) for i, b in enumerate(self.baseline)
         ] + [(f"dossiers[{i}]", f.district) for i, f in enumerate(self.filings)]:
             if district not in known:
                 raise _fail(f"{where}.district", "one of the plan's districts", district)
+        for i, base in enumerate(self.baseline):
+            on = base.recognised_on
+            key = f"baseline[{i}].recognised"
+            if not isinstance(on, dt.date) or isinstance(on, dt.datetime):
+                raise _fail(key, "a date", on)
+            _check_recognised(key, on, self.years[-1], on.isoformat())
         for i, filing in enumerate(self.filings):
             if filing.year not in self.years:
                 raise _fail(f"dossiers[{i}].year", f"a plan year {list(self.years)}", filing.year)
@@ -261,6 +334,28 @@ def _names(levels: tuple[Level, ...]) -> str:
     return ", ".join(level.value for level in levels)
 
 
+def _round_keys(rounds: tuple[PlanRound, ...]) -> list[str]:
+    """The key of each round as a plan file writes it: ``rounds.<level>[i]``, ``i`` counting the
+    rounds of that level in order (the order :func:`_parse` reads them in)."""
+    seen: dict[Level, int] = {}
+    keys = []
+    for round_ in rounds:
+        index = seen[round_.level] = seen.get(round_.level, -1) + 1
+        keys.append(f"rounds.{round_.level.value}[{index}]")
+    return keys
+
+
+def _written(month_day: tuple[int, int]) -> str:
+    """A (month, day) pair as a plan file writes it: ``'06-15'``."""
+    return f"{month_day[0]:02d}-{month_day[1]:02d}"
+
+
+def _check_cutoff(key: str, round_: PlanRound, cutoff: object, held_by: object) -> None:
+    """Refuse a round whose cut-off is after the day it is held by, quoting both as written."""
+    if round_.cutoff > round_.held_by:
+        raise _fail(f"{key}.cutoff", f"on or before held_by {held_by!r}", cutoff)
+
+
 def _table(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     value = data.get(key, {})
     if not isinstance(value, Mapping):
@@ -275,27 +370,57 @@ def _list(data: Mapping[str, Any], key: str) -> list[Any]:
     return value
 
 
+def _entry(value: object, key: str, allowed: Collection[str]) -> Mapping[str, Any]:
+    """``value`` as a table whose keys are all ``allowed``; a misspelt key is an error, not a
+    silent default."""
+    if not isinstance(value, Mapping):
+        raise _fail(key, f"a table with keys {', '.join(allowed)}", value)
+    _known_keys(value, key, allowed)
+    return value
+
+
+def _known_keys(table: Mapping[str, Any], key: str, allowed: Collection[str]) -> None:
+    for name in table:
+        if name not in allowed:
+            where = f"{key}.{name}" if key else name
+            raise _fail(where, f"one of the known keys {sorted(allowed)}", name)
+
+
+def _boolean(key: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise _fail(key, "true or false", value)
+    return value
+
+
+_PLAN_KEYS = (
+    "province",
+    "years",
+    "ruleset",
+    "rounds",
+    "districts",
+    "baseline",
+    "dossiers",
+    "outcomes",
+    "targets",
+    "reevaluation_recognised_on",
+    "notes",
+)
+_ROUND_KEYS = ("held_by", "cutoff", "next_year")
+_BASELINE_KEYS = ("district", "stars", "recognised", "count")
+_DOSSIER_KEYS = ("district", "year", "new", "reevaluation")
+_TARGET_KEYS = ("metric", "year", "at_least")
+
+
 def _parse(data: Mapping[str, Any]) -> Plan:
-    known = {
-        "province",
-        "years",
-        "ruleset",
-        "rounds",
-        "districts",
-        "baseline",
-        "dossiers",
-        "outcomes",
-        "targets",
-        "reevaluation_recognised_on",
-        "notes",
-    }
-    for key in data:
-        if key not in known:
-            raise _fail(key, f"one of the known keys {sorted(known)}", key)
+    if not isinstance(data, Mapping):
+        raise PlanError(f"a plan must be a table of keys (got {data!r})")
+    _known_keys(data, "", _PLAN_KEYS)
     province = _text("province", data.get("province"))
     years = data.get("years")
-    if not isinstance(years, list) or not all(
-        isinstance(y, int) and 2019 <= y <= 2100 for y in years
+    if (
+        not isinstance(years, list)
+        or not years
+        or not all(isinstance(y, int) and 2019 <= y <= 2100 for y in years)
     ):
         raise _fail("years", "an array of years from 2019 on", years)
     code = data.get("ruleset")
@@ -312,16 +437,15 @@ def _parse(data: Mapping[str, Any]) -> Plan:
             raise _fail(f"rounds.{level_name}", "an array of rounds", entries)
         for i, entry in enumerate(entries):
             key = f"rounds.{level_name}[{i}]"
-            if not isinstance(entry, Mapping):
-                raise _fail(key, "a table with held_by and cutoff", entry)
-            rounds.append(
-                PlanRound(
-                    level,
-                    _month_day(f"{key}.held_by", entry.get("held_by")),
-                    _month_day(f"{key}.cutoff", entry.get("cutoff")),
-                    bool(entry.get("next_year", False)),
-                )
+            entry = _entry(entry, key, _ROUND_KEYS)
+            round_ = PlanRound(
+                level,
+                _month_day(f"{key}.held_by", entry.get("held_by")),
+                _month_day(f"{key}.cutoff", entry.get("cutoff")),
+                _boolean(f"{key}.next_year", entry.get("next_year", False)),
             )
+            _check_cutoff(key, round_, entry["cutoff"], entry["held_by"])
+            rounds.append(round_)
     districts = data.get("districts")
     if not isinstance(districts, list) or not districts:
         raise _fail("districts", "a non-empty array of names", districts)
@@ -331,20 +455,21 @@ def _parse(data: Mapping[str, Any]) -> Plan:
     baseline = []
     for i, entry in enumerate(_list(data, "baseline")):
         key = f"baseline[{i}]"
+        entry = _entry(entry, key, _BASELINE_KEYS)
         stars = entry.get("stars")
         if stars not in (3, 4, 5):
             raise _fail(f"{key}.stars", "3, 4 or 5", stars)
+        district = _text(f"{key}.district", entry.get("district"))
+        written = entry.get("recognised")
+        recognised_on = _recognised(f"{key}.recognised", written)
+        _check_recognised(f"{key}.recognised", recognised_on, years[-1], written)
         baseline.append(
-            Baseline(
-                _text(f"{key}.district", entry.get("district")),
-                stars,
-                _recognised(f"{key}.recognised", entry.get("recognised")),
-                _count(f"{key}.count", entry.get("count")),
-            )
+            Baseline(district, stars, recognised_on, _count(f"{key}.count", entry.get("count")))
         )
     filings = []
     for i, entry in enumerate(_list(data, "dossiers")):
         key = f"dossiers[{i}]"
+        entry = _entry(entry, key, _DOSSIER_KEYS)
         filings.append(
             Filing(
                 _text(f"{key}.district", entry.get("district")),
@@ -354,41 +479,12 @@ def _parse(data: Mapping[str, Any]) -> Plan:
             )
         )
     raw = _table(data, "outcomes")
-    fields = {a.name for a in attrs.fields(Outcomes)}
-    for key in raw:
-        if key not in fields:
-            raise _fail(f"outcomes.{key}", f"one of {sorted(fields)}", key)
-    readiness = raw.get("readiness", [1.0])
-    if not isinstance(readiness, list):
-        raise _fail("outcomes.readiness", "an array of shares", readiness)
-    means = raw.get("district_score_mean", {})
-    if not isinstance(means, Mapping):
-        raise _fail("outcomes.district_score_mean", "a table of district = mean", means)
-    outcomes = Outcomes(
-        commune_pass=_probability("outcomes.commune_pass", raw.get("commune_pass", 0.9)),
-        miss_round=_probability("outcomes.miss_round", raw.get("miss_round", 0.1)),
-        reevaluation_uptake=_probability(
-            "outcomes.reevaluation_uptake", raw.get("reevaluation_uptake", 0.7)
-        ),
-        readiness=tuple(
-            _probability(f"outcomes.readiness[{i}]", share) for i, share in enumerate(readiness)
-        ),
-        score_mean=_number("outcomes.score_mean", raw.get("score_mean", 65.0), 0, 100),
-        score_sd=_number("outcomes.score_sd", raw.get("score_sd", 10.0), 0, 100),
-        council_sd=_number("outcomes.council_sd", raw.get("council_sd", 3.0), 0, 100),
-        district_score_mean={
-            name: _number(f"outcomes.district_score_mean.{name}", mean, 0, 100)
-            for name, mean in means.items()
-        },
-    )
-    for name in outcomes.district_score_mean:
-        if name not in names:
-            raise _fail(f"outcomes.district_score_mean.{name}", "a plan district", name)
+    _known_keys(raw, "outcomes", [a.name for a in attrs.fields(Outcomes)])
+    outcomes = Outcomes(**raw)
     targets = []
     for name, entry in _table(data, "targets").items():
         key = f"targets.{name}"
-        if not isinstance(entry, Mapping):
-            raise _fail(key, "a table with metric, year and at_least", entry)
+        entry = _entry(entry, key, _TARGET_KEYS)
         metric = entry.get("metric")
         if metric not in METRICS:
             raise _fail(f"{key}.metric", f"one of {list(METRICS)}", metric)
@@ -415,6 +511,20 @@ def _parse(data: Mapping[str, Any]) -> Plan:
             None if lapsed is None else _recognised("reevaluation_recognised_on", lapsed)
         ),
     )
+
+
+def _check_recognised(key: str, on: dt.date, last_year: int, written: object) -> None:
+    """Refuse a certificate recognised before OCOP's first regime or after the plan ends."""
+    end = dt.date(last_year, 12, 31)
+    if isinstance(written, dt.date):
+        written = written.isoformat()
+    if not FIRST_REGIME <= on <= end:
+        raise _fail(
+            key,
+            f"a date from {FIRST_REGIME} (OCOP's first regime) to {end} (the plan's end); "
+            "a year means 1 July of that year",
+            written,
+        )
 
 
 def _recognised(key: str, value: object) -> dt.date:

@@ -51,13 +51,29 @@ def simulate(
     Run ``r`` draws from its own generator (see :mod:`.model`), so results do not depend on the
     chunking or on the ``executor`` (any :class:`concurrent.futures.Executor`, e.g. a process
     pool or a ``dask.distributed`` client's ``get_executor()``); without one it runs in process.
+
+    ``plan`` is a :class:`Plan`, not a file: load one with ``Plan.from_toml(path)``.
+    ``chunk_size`` runs go to each unit of work (by default a size that bounds memory). Bad
+    arguments are an :class:`InvalidInput` naming the parameter, raised before any run.
     """
+    if not isinstance(plan, Plan):
+        raise InvalidInput(
+            f"'plan' must be a Plan; load a plan file with Plan.from_toml(path) (got {plan!r})"
+        )
     if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
         raise InvalidInput(f"'runs' must be a whole number of at least 1 (got {runs!r})")
     if engine not in ENGINES:
         raise InvalidInput(f"'engine' must be one of {', '.join(ENGINES)} (got {engine!r})")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InvalidInput(f"'seed' must be a whole number of at least 0 (got {seed!r})")
+    if chunk_size is not None and (
+        isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1
+    ):
+        raise InvalidInput(
+            f"'chunk_size' must be a whole number of at least 1, or None (got {chunk_size!r})"
+        )
+    if progress is not None and not callable(progress):
+        raise InvalidInput(f"'progress' must be a callable or None (got {progress!r})")
     compiled = compile_plan(plan)
     size = chunk_size or (
         max(1, 2_000_000 // max(1, compiled.products * compiled.years)) if engine == "fast" else 10
