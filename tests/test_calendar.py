@@ -64,8 +64,15 @@ def test_commune_check_deadline_is_15_working_days_under_26_2026():
 def test_date_in_vietnam_is_utc_plus_7():
     late_utc = dt.datetime(2026, 3, 1, 18, 30, tzinfo=dt.UTC)
     assert date_in_vietnam(late_utc) == dt.date(2026, 3, 2)
-    with pytest.raises(InvalidInput, match="'moment' must carry a time zone"):
+    with pytest.raises(InvalidInput, match="'moment' must be a datetime with a time zone"):
         date_in_vietnam(dt.datetime(2026, 3, 1, 18, 30))
+    with pytest.raises(InvalidInput, match="'moment' must be a datetime"):
+        date_in_vietnam(dt.date(2026, 3, 1))  # type: ignore[arg-type]
+
+
+def test_working_days_past_the_last_date_are_refused():
+    with pytest.raises(InvalidInput, match="runs past the last representable date"):
+        add_working_days("9999-12-20", 30)
 
 
 def test_bad_day_count_is_refused():

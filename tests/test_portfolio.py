@@ -83,3 +83,23 @@ def test_counts_in_the_appendix_shape(portfolio):
     assert by_district(portfolio)[("Yên Châu", "first_time")] == 1
     assert by_state(portfolio)[DossierState.CERTIFIED] == 4
     assert by_stars(portfolio) == {3: 1, 4: 2, 5: 1}
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (
+            lambda ds: expiring_within([d.to_dict() for d in ds], 30, "2027-06-01"),
+            r"'dossiers\[0\]' must be a Dossier \(got dict\)",
+        ),
+        (lambda ds: by_state("dossiers"), "'dossiers' must be an iterable of Dossier"),  # type: ignore[arg-type]
+        (lambda ds: in_reevaluation_window(ds, "2027-03-01", rules="QD26_2026"), "'rules'"),  # type: ignore[arg-type]
+        (lambda ds: expire_due(ds, "2027-08-01", workflow="QD26_2026"), "'workflow'"),  # type: ignore[arg-type]
+        (lambda ds: expiring_within(ds, -1, "2027-06-01"), "'days'"),
+    ],
+)
+def test_bad_queries_are_named_and_change_nothing(portfolio, query, message):
+    before = [d.to_dict() for d in portfolio]
+    with pytest.raises(InvalidInput, match=message):
+        query(portfolio)
+    assert [d.to_dict() for d in portfolio] == before

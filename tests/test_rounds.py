@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ocop_workflow import DefinitionError, InvalidInput, Level
+from ocop_workflow import DefinitionError, InvalidInput, Level, OcopError
 from ocop_workflow.rounds import (
     NATIONAL_2026_ROUNDS,
     SON_LA_2024,
@@ -114,7 +114,8 @@ def test_a_forwarded_dossier_needs_a_round_whose_cutoff_has_not_passed():
         Round(Level.DISTRICT, 0, dt.date(2024, 6, 15), dt.date(2024, 6, 1)),
         Round(Level.PROVINCE, 0, dt.date(2024, 7, 10), dt.date(2024, 6, 15)),
     ]
-    assert RoundSchedule(2024, same_day).feeds(same_day[0]).held_by == dt.date(2024, 7, 10)
+    schedule = RoundSchedule(2024, same_day)
+    assert schedule.feeds(schedule.at(Level.DISTRICT)[0]).held_by == dt.date(2024, 7, 10)
 
 
 def test_26_2026_rounds_are_a_default_the_caller_may_replace():
@@ -138,6 +139,39 @@ def test_an_annual_round_on_29_february_falls_on_the_28th_in_other_years():
         DefinitionError, match=r"'held_by' must be a \(month, day\) pair .*\(2, 30\)"
     ):
         AnnualRound(Level.PROVINCE, (2, 30), (2, 1))
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: Round("county", 0, "2024-06-15", "2024-06-01"), "'level' must be one of"),
+        (lambda: Round("district", 0, "15/06/2024", "2024-06-01"), "'held_by' must be"),
+        (lambda: Round(Level.DISTRICT, "1", "2024-06-15", "2024-06-01"), "'number' must be"),  # type: ignore[arg-type]
+        (lambda: Round(Level.DISTRICT, 0, "2024-06-15", "2024-06-01", "yes"), "'spans_years'"),  # type: ignore[arg-type]
+        (lambda: RoundSchedule(0, ()), "'year' must be a year from 1"),
+        (lambda: RoundSchedule(2024, ("district",)), r"'rounds\[0\]' must be a Round"),  # type: ignore[arg-type]
+        (
+            lambda: RoundSchedule(
+                2024,
+                [
+                    Round(Level.DISTRICT, 0, "2024-06-15", "2024-06-01"),
+                    Round(Level.CENTRAL, 0, "2024-09-15", "2024-09-01"),
+                ],
+            ),
+            "levels must follow each other",
+        ),
+    ],
+)
+def test_bad_rounds_and_schedules_are_named(build, message):
+    with pytest.raises(OcopError, match=message):
+        build()
+
+
+def test_levels_may_be_named_and_foreign_rounds_are_refused():
+    assert SON_LA_2024.next_round("district", "2024-06-20") == SON_LA_2024.at(Level.DISTRICT)[1]
+    stray = Round(Level.DISTRICT, 1, dt.date(2024, 3, 1), dt.date(2024, 2, 1))
+    with pytest.raises(InvalidInput, match="must be a round of this 2024 schedule"):
+        SON_LA_2024.feeds(stray)
 
 
 def test_a_level_without_rounds_is_named():

@@ -390,3 +390,28 @@ def test_result_of_another_sheet_is_refused():
     ):
         WF.score(d, Level.DISTRICT, result, on="2024-04-01")
     assert d.state is DossierState.COMMUNE_REVIEWED
+
+
+@pytest.mark.parametrize(
+    "operation",
+    [
+        lambda d: WF.score(d, Level.DISTRICT, 60.0, on="2024-04-01"),
+        lambda d: WF.review_at_commune(d, passed=True, on="2024-04-01"),
+        lambda d: WF.certify(d, on="2024-04-01", number="X-1"),
+        lambda d: WF.expire(d, on="2024-04-01"),
+        lambda d: WF.available_actions(d),
+        lambda d: WF.deadline(d),
+    ],
+)
+def test_operations_on_something_else_than_a_dossier_are_named(operation):
+    with pytest.raises(InvalidInput, match=r"'dossier' must be a Dossier \(got dict\)"):
+        operation(registered_dossier(WF).to_dict())
+
+
+def test_numpy_like_numbers_are_scores():
+    from fractions import Fraction
+
+    d = registered_dossier(WF)
+    WF.review_at_commune(d, passed=True, on="2024-03-10")
+    WF.score(d, Level.DISTRICT, Fraction(121, 2), on="2024-04-01")  # any real number
+    assert d.scores[Level.DISTRICT].value == 60.5

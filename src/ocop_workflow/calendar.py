@@ -39,8 +39,8 @@ def _calendar() -> holidays.HolidayBase:
 
 def date_in_vietnam(moment: dt.datetime) -> dt.date:
     """The calendar date in Vietnam of an aware ``moment`` (a server's UTC timestamp, say)."""
-    if moment.tzinfo is None:
-        raise InvalidInput(f"'moment' must carry a time zone (got {moment!r})")
+    if not isinstance(moment, dt.datetime) or moment.tzinfo is None:
+        raise InvalidInput(f"'moment' must be a datetime with a time zone (got {moment!r})")
     local = pendulum.instance(moment).in_timezone(ZONE)
     return dt.date(local.year, local.month, local.day)
 
@@ -66,14 +66,19 @@ def add_working_days(start: DateLike, days: int) -> dt.date:
     if isinstance(days, bool) or not isinstance(days, int) or days < 0:
         raise InvalidInput(f"'days' must be a whole number of at least 0 (got {days!r})")
     day = to_date(start, "start")
-    if days == 0:
-        while not is_working_day(day):
+    try:
+        if days == 0:
+            while not is_working_day(day):
+                day += dt.timedelta(days=1)
+            return day
+        for _ in range(days):
             day += dt.timedelta(days=1)
-        return day
-    for _ in range(days):
-        day += dt.timedelta(days=1)
-        while not is_working_day(day):
-            day += dt.timedelta(days=1)
+            while not is_working_day(day):
+                day += dt.timedelta(days=1)
+    except OverflowError:
+        raise InvalidInput(
+            f"'days' {days} after {start} runs past the last representable date"
+        ) from None
     return day
 
 

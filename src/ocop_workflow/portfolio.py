@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import attrs
 
@@ -35,8 +35,19 @@ __all__ = [
 ]
 
 
+def _dossiers(dossiers: Iterable[Dossier]) -> list[Dossier]:
+    """``dossiers`` as a list, each checked: a query over something else names what it got."""
+    if isinstance(dossiers, str | bytes | Mapping) or not isinstance(dossiers, Iterable):
+        raise InvalidInput(f"'dossiers' must be an iterable of Dossier (got {dossiers!r})")
+    listed = list(dossiers)
+    for index, d in enumerate(listed):
+        if not isinstance(d, Dossier):
+            raise InvalidInput(f"'dossiers[{index}]' must be a Dossier (got {type(d).__name__})")
+    return listed
+
+
 def _certified(dossiers: Iterable[Dossier]) -> list[Dossier]:
-    return [d for d in dossiers if d.state is DossierState.CERTIFIED and d.certificate]
+    return [d for d in _dossiers(dossiers) if d.state is DossierState.CERTIFIED and d.certificate]
 
 
 def _expiry(dossier: Dossier) -> dt.date:
@@ -69,6 +80,8 @@ def in_reevaluation_window(
     sets 180 to 120 days before expiry. :class:`InvalidInput` if the regime has no window.
     """
     day = to_date(as_of, "as_of")
+    if rules is not None and not isinstance(rules, RuleSet):
+        raise InvalidInput(f"'rules' must be a RuleSet or None (got {rules!r})")
     rules = rules or rulesets.in_force(day)
     window = rules.deadlines.reevaluation_window
     if window is None:
@@ -110,6 +123,8 @@ def expire_due(
     A dossier the workflow refuses is left unchanged and reported with the reason.
     """
     day = to_date(as_of, "as_of")
+    if workflow is not None and not isinstance(workflow, Workflow):
+        raise InvalidInput(f"'workflow' must be a Workflow or None (got {workflow!r})")
     workflow = workflow or Workflow.for_date(day)
     expired: list[Dossier] = []
     failed: list[tuple[Dossier, str]] = []
@@ -126,7 +141,7 @@ def expire_due(
 def cohorts(dossiers: Iterable[Dossier]) -> dict[int, list[Dossier]]:
     """Dossiers with a certificate, by the year it was recognised, years in order."""
     groups: dict[int, list[Dossier]] = {}
-    for d in dossiers:
+    for d in _dossiers(dossiers):
         if d.certificate is not None:
             groups.setdefault(d.certificate.issued_on.year, []).append(d)
     return dict(sorted(groups.items()))
@@ -135,14 +150,15 @@ def cohorts(dossiers: Iterable[Dossier]) -> dict[int, list[Dossier]]:
 def by_district(dossiers: Iterable[Dossier]) -> Counter[tuple[str | None, str]]:
     """Counts by (district, dossier kind): the shape of the seed's appendix (new / re-evaluation
     per district)."""
-    return Counter((d.district, d.kind.value) for d in dossiers)
+    return Counter((d.district, d.kind.value) for d in _dossiers(dossiers))
 
 
 def by_state(dossiers: Iterable[Dossier]) -> Counter[DossierState]:
     """Counts by current state."""
-    return Counter(d.state for d in dossiers)
+    return Counter(d.state for d in _dossiers(dossiers))
 
 
 def by_stars(dossiers: Iterable[Dossier]) -> Counter[int]:
-    """Valid certificates by stars (certified dossiers only)."""
+    """Certificates of dossiers in state ``CERTIFIED``, by stars. No date is checked: run
+    :func:`expire_due` first to leave out certificates past their expiry."""
     return Counter(d.certificate.stars for d in _certified(dossiers) if d.certificate)

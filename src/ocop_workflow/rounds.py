@@ -31,19 +31,43 @@ __all__ = [
 ]
 
 
+def _level(value: object) -> Level:
+    return Level.parse(value)
+
+
+def _held_by(value: DateLike) -> dt.date:
+    return to_date(value, "held_by")
+
+
+def _cutoff(value: DateLike) -> dt.date:
+    return to_date(value, "cutoff")
+
+
+def _flag(instance: object, attribute: attrs.Attribute[bool], value: object) -> None:
+    if not isinstance(value, bool):
+        raise InvalidInput(f"{attribute.name!r} must be True or False (got {value!r})")
+
+
+def _whole(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(f"{attribute.name!r} must be a whole number (got {value!r})")
+
+
 @attrs.frozen(order=False)
 class Round:
     """Round ``number`` of ``level``: held by ``held_by``, for dossiers ready by ``cutoff``.
 
+    ``level`` may be given as its value (``"district"``) and the dates as ISO strings. A schedule
+    numbers its rounds itself, per level in date order, whatever ``number`` they came with.
     ``spans_years`` lets a round of this year's cycle fall early next year (Decision 26/2026's
     second ministry round, facts page section 6).
     """
 
-    level: Level
-    number: int
-    held_by: dt.date
-    cutoff: dt.date
-    spans_years: bool = False
+    level: Level = attrs.field(converter=_level)
+    number: int = attrs.field(validator=_whole)
+    held_by: dt.date = attrs.field(converter=_held_by)
+    cutoff: dt.date = attrs.field(converter=_cutoff)
+    spans_years: bool = attrs.field(default=False, validator=_flag)
 
     def __str__(self) -> str:
         return f"{self.level.value} round {self.number} (cut-off {self.cutoff}, by {self.held_by})"
@@ -51,7 +75,13 @@ class Round:
 
 def _numbered(rounds: Iterable[Round]) -> tuple[Round, ...]:
     """The rounds sorted by level and date, numbered from 1 within each level."""
-    ordered = sorted(rounds, key=lambda r: (r.level.rank, r.held_by))
+    if isinstance(rounds, str | bytes) or not isinstance(rounds, Iterable):
+        raise InvalidInput(f"'rounds' must be a sequence of Round (got {rounds!r})")
+    given = tuple(rounds)
+    for index, r in enumerate(given):
+        if not isinstance(r, Round):
+            raise InvalidInput(f"'rounds[{index}]' must be a Round (got {r!r})")
+    ordered = sorted(given, key=lambda r: (r.level.rank, r.held_by))
     result: list[Round] = []
     for r in ordered:
         number = sum(1 for done in result if done.level is r.level) + 1
@@ -69,10 +99,20 @@ class RoundSchedule:
     the province round it feeds, and its dossiers are ready before that round's cut-off).
     """
 
-    year: int
+    year: int = attrs.field(validator=_whole)
     rounds: tuple[Round, ...] = attrs.field(converter=_numbered)
 
     def __attrs_post_init__(self) -> None:
+        if not dt.MINYEAR <= self.year < dt.MAXYEAR:
+            raise InvalidInput(
+                f"'year' must be a year from 1 to {dt.MAXYEAR - 1} (got {self.year})"
+            )
+        ranks = [lv.rank for lv in self.levels]
+        if ranks and ranks != list(range(ranks[0], ranks[0] + len(ranks))):
+            raise DefinitionError(
+                "a schedule's levels must follow each other, each feeding the next "
+                f"(got {', '.join(lv.value for lv in self.levels)})"
+            )
         last = dt.date(self.year, 12, 31)
         for r in self.rounds:
             if r.cutoff > r.held_by:
@@ -107,10 +147,11 @@ class RoundSchedule:
         """The rounds of ``level`` in the order they are held."""
         return tuple(r for r in self.rounds if r.level is level)
 
-    def next_round(self, level: Level, ready_on: DateLike) -> Round | None:
+    def next_round(self, level: Level | str, ready_on: DateLike) -> Round | None:
         """The round of ``level`` a dossier ready on ``ready_on`` joins: the first whose cut-off
         has not passed. ``None`` when every cut-off of the year has passed."""
         day = to_date(ready_on, "ready_on")
+        level = Level.parse(level)
         if level not in self.levels:
             raise InvalidInput(
                 f"'level' {level.value!r} has no rounds in {self.year} "
@@ -121,6 +162,10 @@ class RoundSchedule:
     def feeds(self, round_: Round) -> Round | None:
         """The round of the next level up that a dossier forwarded from ``round_`` joins: the first
         held after ``round_`` whose cut-off is not before the day ``round_`` is held."""
+        if round_ not in self.rounds:
+            raise InvalidInput(
+                f"'round_' must be a round of this {self.year} schedule (got {round_})"
+            )
         levels = self.levels
         index = levels.index(round_.level)
         if index + 1 == len(levels):

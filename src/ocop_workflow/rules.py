@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import math
+import numbers
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -59,6 +60,18 @@ class Level(enum.Enum):
         """0 for the commune up to 3 for the central level."""
         return _LEVEL_ORDER.index(self)
 
+    @classmethod
+    def parse(cls, value: object, field: str = "level") -> Level:
+        """``value`` as a level: a :class:`Level` or its value (``"district"``); otherwise an
+        :class:`InvalidInput` naming ``field``."""
+        if isinstance(value, Level):
+            return value
+        try:
+            return cls(value)
+        except ValueError:
+            names = ", ".join(lv.value for lv in cls)
+            raise InvalidInput(f"{field!r} must be one of {names} (got {value!r})") from None
+
 
 _LEVEL_ORDER = (Level.COMMUNE, Level.DISTRICT, Level.PROVINCE, Level.CENTRAL)
 _LEVEL_VI = {
@@ -73,8 +86,10 @@ def check_score(value: object, field: str = "score") -> float:
     """Return ``value`` as a float in [0, 100]; raise :class:`InvalidInput` naming ``field``.
 
     A council's score is the average of its members' scores, so fractions are normal (section 2).
+    Any real number is accepted (numpy's, a ``Fraction``), never a bool.
     """
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    # The common types first: the ABC check is slower, and only for the others.
+    if isinstance(value, bool) or not isinstance(value, int | float | numbers.Real):
         raise InvalidInput(f"{field!r} must be a number between 0 and 100 (got {value!r})")
     score = float(value)
     if math.isnan(score) or not 0.0 <= score <= 100.0:

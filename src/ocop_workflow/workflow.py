@@ -11,8 +11,9 @@ import bisect
 import contextlib
 import datetime as dt
 import enum
+import numbers
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import Any, Protocol, SupportsFloat, TypeVar, runtime_checkable
 
 import attrs
 
@@ -255,7 +256,7 @@ class Workflow:
         self,
         dossier: Dossier,
         level: Level | str,
-        score: float | ScoreResult,
+        score: SupportsFloat | ScoreResult,
         *,
         on: DateLike,
         actor: str | None = None,
@@ -269,6 +270,7 @@ class Workflow:
         the dossier ends ``NOT_RECOGNISED``; otherwise it waits to be certified, or to be scored by
         the next level when the rule set forwards it.
         """
+        _require_dossier(dossier)
         level = _enum(Level, level, "level")
         value, cap, result = _score_value(score)
         sheet = getattr(result, "sheet_number", dossier.sheet)
@@ -477,6 +479,7 @@ class Workflow:
         Given ``on``, date rules are applied too (a certificate cannot expire before its date,
         nothing may be dated before the latest step).
         """
+        _require_dossier(dossier)
         day = None if on is None else to_date(on)
         if day is not None and day < dossier.last_step_on:
             return ()
@@ -629,6 +632,7 @@ class Workflow:
         """The operation's date and regime, once the event is allowed then and the date is not
         before the previous step nor past a transitional deadline. (The hot path: messages are
         only built on failure.)"""
+        _require_dossier(dossier)
         day = to_date(on)
         last = dossier.last_step_on
         if day < last:
@@ -657,6 +661,7 @@ class Workflow:
         dossiers within 60 days of its start, re-evaluations within 30 (its rule set's
         ``deadlines``). ``None`` for dossiers registered under the current regime or finished.
         """
+        _require_dossier(dossier)
         return self._transitional_deadline(dossier, self._latest_rules(dossier))
 
     def _latest_rules(self, dossier: Dossier) -> RuleSet:
@@ -821,7 +826,7 @@ class _Replayed:
 
 def _score_value(score: object) -> tuple[float, int | None, object]:
     """The checked total, the star cap (sheet results only) and the result to keep."""
-    if isinstance(score, (int, float)) and not isinstance(score, bool):
+    if isinstance(score, int | float | numbers.Real) and not isinstance(score, bool):
         return check_score(score), None, None
     if isinstance(score, ScoreResult):
         stars = score.minimum_stars
@@ -831,6 +836,11 @@ def _score_value(score: object) -> tuple[float, int | None, object]:
     raise InvalidInput(
         f"'score' must be a number between 0 and 100 or a sheet result (got {score!r})"
     )
+
+
+def _require_dossier(dossier: object) -> None:
+    if not isinstance(dossier, Dossier):
+        raise InvalidInput(f"'dossier' must be a Dossier (got {type(dossier).__name__})")
 
 
 @contextlib.contextmanager
