@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from ocop_workflow.errors import InvalidInput
+from ocop_workflow.rules import StarBands
 from ocop_workflow.scoring import ScoringSheet, shipped_sheet
 from tests.strategies import scored_sheets
 
@@ -89,6 +91,21 @@ def test_an_unanswered_criterion_is_named() -> None:
     del answers["B.4.2"]
     with pytest.raises(InvalidInput, match=r"criterion 'B.4.2' is not answered"):
         COFFEE.evaluate(answers)
+
+
+@pytest.mark.parametrize("bands", ["148", (30, 50, 70, 90), 0])
+def test_bands_must_be_star_bands(bands: object) -> None:
+    message = rf"'bands' must be a StarBands or None \(got {re.escape(repr(bands))}\)"
+    with pytest.raises(InvalidInput, match=message):
+        COFFEE.evaluate(_best(COFFEE), bands=bands)  # type: ignore[arg-type]
+
+
+def test_bands_place_the_total() -> None:
+    answers = _best(COFFEE)
+    answers["A.1.2"] = 0  # 97 points
+    assert COFFEE.evaluate(answers).total == 97.0
+    assert COFFEE.evaluate(answers).stars == 5
+    assert COFFEE.evaluate(answers, bands=StarBands((30, 50, 70, 98))).stars == 4
 
 
 @given(scored_sheets())

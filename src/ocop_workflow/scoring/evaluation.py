@@ -196,7 +196,8 @@ def _explain_bad_answers(sheet: ScoringSheet, answers: Answers) -> InvalidInput:
 
 
 def evaluate(sheet: ScoringSheet, answers: Answers, bands: StarBands) -> SheetResult:
-    """Score ``answers`` on ``sheet`` (see :meth:`ScoringSheet.evaluate`)."""
+    """Score ``answers`` on ``sheet`` (see :meth:`ScoringSheet.evaluate`, which checks ``bands``
+    and is the way to call this: the answers are checked here, the other arguments are not)."""
     compiled = sheet._compiled
     # The fast path: exact types (bool is refused: True is not an option index), one answer per
     # criterion, and every index found in its criterion's table; anything else is explained.

@@ -395,10 +395,15 @@ class ScoringSheet:
         """Score one set of answers: ``{"A.1.1": 2, ...}``, option indexes from 0 in sheet order.
 
         Every criterion must be answered. ``None`` is an explicit answer meaning "assessed, and no
-        option applies": it earns 0 points and fails any minimum on that criterion. See
+        option applies": it earns 0 points and fails any minimum on that criterion. ``bands``
+        (a :class:`~ocop_workflow.rules.StarBands`) defaults to Decision 148's. See
         :class:`~ocop_workflow.scoring.evaluation.SheetResult`.
         """
-        return _evaluation.evaluate(self, answers, _DEFAULT_BANDS if bands is None else bands)
+        if bands is None:
+            return _evaluation.evaluate(self, answers, _DEFAULT_BANDS)
+        if not isinstance(bands, StarBands):
+            raise InvalidInput(f"'bands' must be a StarBands or None (got {bands!r})")
+        return _evaluation.evaluate(self, answers, bands)
 
     @classmethod
     def load(cls, path: str | Path) -> ScoringSheet:
