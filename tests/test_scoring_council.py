@@ -18,6 +18,7 @@ from ocop_workflow.scoring import (
     Part,
     ScoringSheet,
     evaluate_council,
+    minimum_met,
     shipped_sheet,
 )
 from tests.strategies import council_sheets
@@ -167,6 +168,33 @@ def test_answer_sets_may_be_any_iterable_and_bad_answers_name_the_member() -> No
 def test_the_sheet_must_be_a_scoring_sheet() -> None:
     with pytest.raises(InvalidInput, match=r"'sheet' must be a ScoringSheet \(got 13\)"):
         evaluate_council(13, _members((4, 1)))  # type: ignore[arg-type]
+
+
+def test_members_of_two_versions_of_one_sheet_are_told_apart() -> None:
+    coffee = shipped_sheet(13)
+    data = coffee.to_dict()
+    data["sub_group"] = "coffee (edited)"
+    edited = ScoringSheet.from_dict(data)
+    answers = {c.code: 0 for c in coffee.criteria}
+    with pytest.raises(
+        InvalidInput,
+        match=r"member 1 used a different sheet 13 \(not equal to member 0's\), member 0 sheet 13",
+    ):
+        CouncilResult((coffee.evaluate(answers), edited.evaluate(answers)))
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (([1.0], 1.0, "all"), r"'agreement' must be an Agreement \(got 'all'\)"),
+        (([1.0], "1", Agreement.ALL), r"'need' must be a number \(got '1'\)"),
+        ((["1"], 1.0, Agreement.ALL), r"'points' must be a sequence of numbers \(got \['1'\]\)"),
+        ((1.0, 1.0, Agreement.ALL), r"'points' must be a sequence of numbers \(got 1.0\)"),
+    ],
+)
+def test_minimum_met_names_a_bad_argument(arguments: tuple[object, ...], message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        minimum_met(*arguments)  # type: ignore[arg-type]
 
 
 @given(council_sheets())

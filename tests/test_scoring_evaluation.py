@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import math
 import re
 
@@ -83,6 +84,16 @@ def test_bad_answers_are_invalid_input_naming_the_code(
     answers: dict[str, object] = dict(_best(COFFEE))
     answers.update(change)
     with pytest.raises(InvalidInput, match=message):
+        COFFEE.evaluate(answers)  # type: ignore[arg-type]
+
+
+def test_an_int_subclass_is_named_like_any_other_bad_answer() -> None:
+    class Choice(enum.IntEnum):
+        FIRST = 0
+
+    answers: dict[str, object] = dict(_best(COFFEE))
+    answers["A.1.1"] = Choice.FIRST
+    with pytest.raises(InvalidInput, match=r"answer to 'A.1.1' must be an option index .*FIRST"):
         COFFEE.evaluate(answers)  # type: ignore[arg-type]
 
 

@@ -44,6 +44,16 @@ class Agreement(enum.Enum):
 
 def minimum_met(points: Sequence[float], need: float, agreement: Agreement) -> bool:
     """Whether members who gave ``points`` on one criterion meet a minimum of ``need`` points."""
+    if not isinstance(agreement, Agreement):
+        raise InvalidInput(f"'agreement' must be an Agreement (got {agreement!r})")
+    if isinstance(need, bool) or not isinstance(need, int | float) or math.isnan(need):
+        raise InvalidInput(f"'need' must be a number (got {need!r})")
+    if (
+        not isinstance(points, Sequence)
+        or isinstance(points, str | bytes)
+        or not all(isinstance(p, int | float) and not isinstance(p, bool) for p in points)
+    ):
+        raise InvalidInput(f"'points' must be a sequence of numbers (got {points!r})")
     if agreement is Agreement.MEAN_POINTS:
         return math.fsum(points) >= need * len(points)
     met = sum(1 for p in points if p >= need)
@@ -108,9 +118,12 @@ def _check_members(
     first = value[0].sheet
     for position, member in enumerate(value):
         if member.sheet is not first and member.sheet != first:
+            used = f"sheet {member.sheet.number}"
+            if member.sheet.number == first.number:
+                used = f"a different sheet {first.number} (not equal to member 0's)"
             raise InvalidInput(
-                f"'members' must evaluate the same sheet: member {position} used sheet "
-                f"{member.sheet.number}, member 0 sheet {first.number}"
+                f"'members' must evaluate the same sheet: member {position} used {used}, "
+                f"member 0 sheet {first.number}"
             )
 
 
