@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,9 @@ from ocop_workflow.scoring import (
     read_outline_csv,
     shipped_sheet,
     shipped_sheet_numbers,
+    write_outline_csv,
 )
+from ocop_workflow.scoring.loading import sheet_from_toml_text, sheet_to_dict
 from tests.strategies import scoring_sheets
 
 SHEETS = Path(__file__).resolve().parents[1].parent / "shared" / "domain" / "sheets"
@@ -237,6 +240,56 @@ def test_a_number_too_large_for_a_float_is_not_a_number(tmp_path: Path) -> None:
     assert problem.found == "1" + "0" * 56 + "..."  # cut to 60 characters
 
 
+def test_a_sheet_file_that_is_not_utf8_text_is_a_sheet_error(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.json"
+    path.write_bytes(b'{"format": 1, "number": 13, "group": "caf\xe9"}')
+    with pytest.raises(SheetError, match=r"sheet: not a UTF-8 text file: 'utf-8' codec"):
+        ScoringSheet.load(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("huge.json", '{"number": 1' + "0" * 5000 + "}", r"not usable JSON: Exceeds the limit"),
+        ("huge.toml", "number = 1" + "0" * 5000 + "\n", r"not usable TOML: Exceeds the limit"),
+        ("deep.json", "[" * 100_000 + "]" * 100_000, r"not usable JSON: maximum recursion"),
+    ],
+)
+def test_text_the_parser_cannot_use_is_a_sheet_error(
+    tmp_path: Path, name: str, text: str, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SheetError, match=message):
+        ScoringSheet.load(path)
+
+
+@pytest.mark.parametrize("path", [None, 13, b"sheet.toml"])
+def test_a_path_must_be_a_path(path: object) -> None:
+    message = rf"'path' must be a file path \(a str or a Path\) \(got {re.escape(repr(path))}\)"
+    with pytest.raises(InvalidInput, match=message):
+        ScoringSheet.load(path)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match=message):
+        ScoringSheet.from_outline_csv(path)  # type: ignore[call-overload]
+    with pytest.raises(InvalidInput, match=message):
+        shipped_sheet(13).to_outline_csv(path)  # type: ignore[arg-type]
+
+
+def test_toml_text_must_be_a_string() -> None:
+    with pytest.raises(
+        InvalidInput, match=r"'text' must be TOML text, a str \(got b'format = 1'\)"
+    ):
+        sheet_from_toml_text(b"format = 1")  # type: ignore[arg-type]
+
+
+def test_writing_functions_need_a_sheet(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match=r"'sheet' must be a ScoringSheet \(got None\)"):
+        sheet_to_dict(None)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match=r"'sheet' must be a ScoringSheet \(got 'coffee'\)"):
+        write_outline_csv("coffee", tmp_path / "x.csv")  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
+
+
 # -- outline CSV ---------------------------------------------------------------------------------
 
 
@@ -365,6 +418,77 @@ def test_an_empty_unnamed_column_is_not_a_problem(tmp_path: Path) -> None:
     sheet, problems = ScoringSheet.from_outline_csv(path, strict=False)
     assert [p.kind for p in problems] == [ProblemKind.PARTS_TOTAL]
     assert sheet.maximum == 2.0
+
+
+def test_a_missing_file_or_a_folder_is_invalid_input_naming_the_path(tmp_path: Path) -> None:
+    missing = tmp_path / "coffee.csv"  # no sheet number in the name: the file is still named
+    with pytest.raises(InvalidInput, match=r"'path': cannot read outline CSV file .*coffee.csv"):
+        ScoringSheet.from_outline_csv(missing)
+    with pytest.raises(
+        InvalidInput, match=r"'path': cannot read outline CSV file .*Is a directory"
+    ):
+        ScoringSheet.from_outline_csv(tmp_path, number=13)
+
+
+def test_a_file_that_is_not_an_outline_csv_is_a_sheet_error(tmp_path: Path) -> None:
+    binary = tmp_path / "sheet-13.xlsx"
+    binary.write_bytes(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xb5U")
+    with pytest.raises(SheetError, match=r"sheet: not a UTF-8 CSV text file: 'utf-8' codec"):
+        ScoringSheet.from_outline_csv(binary)
+    toml = tmp_path / "sheet-13.toml"
+    toml.write_text("format = 1\nnumber = 13\n", encoding="utf-8")
+    with pytest.raises(SheetError) as caught:
+        ScoringSheet.from_outline_csv(toml)
+    (problem,) = caught.value.problems
+    assert problem.message == "the header lacks columns (is this an outline CSV file?)"
+    assert (problem.row, problem.found) == (1, "'format = 1'")
+
+
+def test_the_sheet_number_comes_from_the_name_or_the_argument(tmp_path: Path) -> None:
+    path = _write(tmp_path, "Phần A. a,,0,,2\n1. g,,1,,2\n□ x,,3,,2\n", name="coffee.csv")
+    with pytest.raises(InvalidInput, match=r"'number' must be given: the file name 'coffee.csv'"):
+        ScoringSheet.from_outline_csv(path, strict=False)
+    sheet, _ = ScoringSheet.from_outline_csv(path, strict=False, number=13)
+    assert (sheet.number, sheet.sub_group) == (13, "coffee and cocoa")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"number": [13]}, r"'number' must be a sheet number from 1 to 26 \(got \[13\]\)"),
+        ({"number": "13"}, r"'number' must be a sheet number from 1 to 26 \(got '13'\)"),
+        ({"number": True}, r"'number' must be a sheet number from 1 to 26 \(got True\)"),
+        ({"group": 5}, r"'group' must be a string or None \(got 5\)"),
+        ({"sub_group": b"x"}, r"'sub_group' must be a string or None \(got b'x'\)"),
+        ({"strict": "no"}, r"'strict' must be True or False \(got 'no'\)"),
+    ],
+)
+def test_outline_csv_arguments_are_checked(
+    tmp_path: Path, arguments: dict[str, object], message: str
+) -> None:
+    path = _write(tmp_path, "Phần A. a,,0,,2\n1. g,,1,,2\n□ x,,3,,2\n")
+    with pytest.raises(InvalidInput, match=message):
+        ScoringSheet.from_outline_csv(path, **arguments)  # type: ignore[call-overload]
+
+
+def test_a_failed_write_leaves_the_old_file_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "sheet-13.csv"
+    path.write_text("old content", encoding="utf-8")
+
+    def refuse(source: object, target: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("ocop_workflow.scoring.loading.os.replace", refuse)
+    with pytest.raises(
+        InvalidInput, match=r"'path': cannot write outline CSV file .* \(No space left on device\)"
+    ):
+        shipped_sheet(13).to_outline_csv(path)
+    assert path.read_text(encoding="utf-8") == "old content"
+    assert [p.name for p in tmp_path.iterdir()] == ["sheet-13.csv"]  # no temporary file left
+    with pytest.raises(InvalidInput, match=r"'path': cannot write .*No such file or directory"):
+        shipped_sheet(13).to_outline_csv(tmp_path / "missing" / "sheet-13.csv")
 
 
 @needs_sheets

@@ -32,9 +32,12 @@ from __future__ import annotations
 
 import csv
 import difflib
+import io
 import json
 import math
+import os
 import re
+import secrets
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -80,9 +83,25 @@ _CRITERION_KEYS = ("title", "maximum", "min_star", "description", "options")
 _OPTION_KEYS = ("title", "points", "min_star")
 
 
+def _as_path(path: object) -> Path:
+    """``path`` as a :class:`Path`; :class:`InvalidInput` unless it is a ``str`` or path object."""
+    if not isinstance(path, str | os.PathLike) or isinstance(os.fspath(path), bytes):
+        raise InvalidInput(f"'path' must be a file path (a str or a Path) (got {path!r})")
+    return Path(path)
+
+
+def _unreadable(source: str, what: str, error: Exception) -> SheetError:
+    """The error for a file whose bytes are not a text in the expected format."""
+    return SheetError(source, (Problem(ProblemKind.STRUCTURE, f"not {what}: {error}"),))
+
+
 def load_sheet(path: str | Path) -> ScoringSheet:
-    """Read a ``.toml`` or ``.json`` sheet file strictly (:class:`SheetError` on any problem)."""
-    source = Path(path)
+    """Read a ``.toml`` or ``.json`` sheet file strictly (:class:`SheetError` on any problem).
+
+    A path that cannot be read is :class:`InvalidInput` naming ``'path'``; a file that is not
+    UTF-8 TOML or JSON, a :class:`SheetError`.
+    """
+    source = _as_path(path)
     suffix = source.suffix.lower()
     if suffix not in (".toml", ".json"):
         raise InvalidInput(f"'path' must end in .toml or .json (got {str(source)!r})")
@@ -90,6 +109,8 @@ def load_sheet(path: str | Path) -> ScoringSheet:
         text = source.read_text(encoding="utf-8")
     except OSError as error:
         raise InvalidInput(f"'path': cannot read sheet file {str(source)!r} ({error})") from None
+    except UnicodeDecodeError as error:
+        raise _unreadable(str(source), "a UTF-8 text file", error) from None
     if suffix == ".toml":
         return sheet_from_toml_text(text, source=str(source))
     try:
@@ -97,17 +118,21 @@ def load_sheet(path: str | Path) -> ScoringSheet:
     except json.JSONDecodeError as error:
         problem = Problem(ProblemKind.STRUCTURE, f"not valid JSON: {error}", row=error.lineno)
         raise SheetError(str(source), (problem,)) from None
+    except (ValueError, RecursionError) as error:  # an int of over 4300 digits, deep nesting
+        raise _unreadable(str(source), "usable JSON", error) from None
     return sheet_from_dict(data, source=str(source))
 
 
 def sheet_from_toml_text(text: str, source: str = "<toml>") -> ScoringSheet:
     """Parse TOML text in this library's sheet format, strictly."""
+    if not isinstance(text, str):
+        raise InvalidInput(f"'text' must be TOML text, a str (got {_shown(text)})")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise SheetError(
-            source, (Problem(ProblemKind.STRUCTURE, f"not valid TOML: {error}"),)
-        ) from None
+        raise _unreadable(source, "valid TOML", error) from None
+    except (ValueError, RecursionError) as error:  # an int of over 4300 digits, deep nesting
+        raise _unreadable(source, "usable TOML", error) from None
     return sheet_from_dict(data, source=source)
 
 
@@ -429,8 +454,14 @@ def _options_to_list(options: tuple[Option, ...]) -> list[dict[str, object]]:
     return out
 
 
+def _check_sheet_argument(sheet: object) -> None:
+    if not isinstance(sheet, ScoringSheet):
+        raise InvalidInput(f"'sheet' must be a ScoringSheet (got {_shown(sheet)})")
+
+
 def sheet_to_dict(sheet: ScoringSheet) -> dict[str, object]:
     """``sheet`` as the structure :func:`sheet_from_dict` reads (JSON-ready, TOML-shaped)."""
+    _check_sheet_argument(sheet)
     parts: list[dict[str, object]] = []
     for part in sheet.parts:
         groups: list[dict[str, object]] = []
@@ -546,14 +577,23 @@ def _parse_stars(text: str, title: str, row: int, out: _Collector) -> int | None
     return stars
 
 
-def _read_rows(path: Path, out: _Collector) -> list[tuple[int, dict[str, str]]]:
+def _read_records(path: Path) -> list[list[str]]:
+    """The file's CSV records. A path that cannot be read is :class:`InvalidInput` naming
+    ``'path'``; bytes that are not UTF-8 CSV text, a :class:`SheetError`."""
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            records = list(csv.reader(handle))
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise SheetError(
-            str(path), (Problem(ProblemKind.STRUCTURE, f"cannot read the file: {error}"),)
+            return list(csv.reader(handle))
+    except OSError as error:
+        raise InvalidInput(
+            f"'path': cannot read outline CSV file {str(path)!r} ({error})"
         ) from None
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise _unreadable(str(path), "a UTF-8 CSV text file", error) from None
+
+
+def _read_rows(
+    path: Path, records: list[list[str]], out: _Collector
+) -> list[tuple[int, dict[str, str]]]:
     if not records:
         raise SheetError(str(path), (Problem(ProblemKind.STRUCTURE, "the file is empty", row=1),))
     header = [cell.strip().lower() for cell in records[0]]
@@ -564,10 +604,10 @@ def _read_rows(path: Path, out: _Collector) -> list[tuple[int, dict[str, str]]]:
             (
                 Problem(
                     ProblemKind.STRUCTURE,
-                    "the header lacks columns",
+                    "the header lacks columns (is this an outline CSV file?)",
                     row=1,
                     expected=", ".join(COLUMNS),
-                    found=", ".join(header),
+                    found=_shown(", ".join(header)),
                 ),
             ),
         )
@@ -775,18 +815,27 @@ def read_outline_csv(
 
     ``number`` defaults to the digits of the file name (``sheet-13.csv`` is 13); ``group`` and
     ``sub_group`` to that number's :data:`~ocop_workflow.scoring.catalogue.SHEETS` entry.
+    A path that cannot be read is :class:`InvalidInput` naming ``'path'``; a file that is not
+    UTF-8 CSV text, or lacks the columns, a :class:`SheetError`.
     """
-    source = Path(path)
+    source = _as_path(path)
+    if number is not None and (type(number) is not int or number not in SHEETS):
+        raise InvalidInput(f"'number' must be a sheet number from 1 to 26 (got {number!r})")
+    for name, value in (("group", group), ("sub_group", sub_group)):
+        if value is not None and not isinstance(value, str):
+            raise InvalidInput(f"{name!r} must be a string or None (got {value!r})")
+    records = _read_records(source)
     if number is None:
         digits = re.findall(r"\d+", source.stem)
         number = int(digits[-1]) if digits else None
-    if number not in SHEETS:
-        raise InvalidInput(
-            f"'number' must be a sheet number from 1 to 26 (got {number!r} for {str(source)!r})"
-        )
+        if number not in SHEETS:
+            raise InvalidInput(
+                f"'number' must be given: the file name {source.name!r} has no sheet number "
+                "from 1 to 26"
+            )
     default_group, default_sub = SHEETS[number]
     out = _Collector()
-    tree = _build_tree(_read_rows(source, out), out)
+    tree = _build_tree(_read_rows(source, records, out), out)
     rows: dict[str, int] = {}
     parts: list[Part] = []
     used_letters: set[str] = set()
@@ -931,56 +980,78 @@ def write_outline_csv(sheet: ScoringSheet, path: str | Path) -> None:
 
     Part titles should start with "Phần X" or "Part X" for the letter to survive; otherwise the
     reader gives parts the letters A, B, C... in order, which is what most sheets use anyway.
+    A path that cannot be written is :class:`InvalidInput` naming ``'path'``, and leaves any file
+    already there as it was: the rows go to a new file in the same folder, renamed over the target
+    once complete.
     """
+    _check_sheet_argument(sheet)
+    target = _as_path(path)
+    text = io.StringIO(newline="")
+    _write_rows(sheet, text)
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        try:
+            with temporary.open("x", encoding="utf-8", newline="") as stream:
+                stream.write(text.getvalue())
+            os.replace(temporary, target)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+    except OSError as error:
+        reason = error.strerror or str(error)  # not the temporary file's name
+        raise InvalidInput(
+            f"'path': cannot write outline CSV file {str(target)!r} ({reason})"
+        ) from None
+
+
+def _write_rows(sheet: ScoringSheet, stream: io.StringIO) -> None:
+    """Write ``sheet``'s rows, header first, as CSV into ``stream``."""
 
     def marker(value: int | None) -> str:
         return "" if value is None else str(value)
 
-    with Path(path).open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(COLUMNS)
-        for part in sheet.parts:
-            writer.writerow((part.title, "", 0, "", fmt_points(part.maximum)))
-            for group in part.groups:
-                if group.direct:
-                    only = group.criteria[0]
+    writer = csv.writer(stream)
+    writer.writerow(COLUMNS)
+    for part in sheet.parts:
+        writer.writerow((part.title, "", 0, "", fmt_points(part.maximum)))
+        for group in part.groups:
+            if group.direct:
+                only = group.criteria[0]
+                writer.writerow(
+                    (
+                        group.title,
+                        group.description,
+                        1,
+                        marker(only.min_star),
+                        fmt_points(group.maximum),
+                    )
+                )
+                criteria: tuple[Criterion, ...] = ()
+                options = only.options
+            else:
+                writer.writerow((group.title, group.description, 1, "", fmt_points(group.maximum)))
+                criteria, options = group.criteria, ()
+            for criterion in criteria:
+                writer.writerow(
+                    (
+                        criterion.title,
+                        criterion.description,
+                        2,
+                        marker(criterion.min_star),
+                        fmt_points(criterion.maximum),
+                    )
+                )
+                for option in criterion.options:
                     writer.writerow(
                         (
-                            group.title,
-                            group.description,
-                            1,
-                            marker(only.min_star),
-                            fmt_points(group.maximum),
+                            option.title,
+                            "",
+                            3,
+                            marker(option.min_star),
+                            fmt_points(option.points),
                         )
                     )
-                    criteria: tuple[Criterion, ...] = ()
-                    options = only.options
-                else:
-                    writer.writerow(
-                        (group.title, group.description, 1, "", fmt_points(group.maximum))
-                    )
-                    criteria, options = group.criteria, ()
-                for criterion in criteria:
-                    writer.writerow(
-                        (
-                            criterion.title,
-                            criterion.description,
-                            2,
-                            marker(criterion.min_star),
-                            fmt_points(criterion.maximum),
-                        )
-                    )
-                    for option in criterion.options:
-                        writer.writerow(
-                            (
-                                option.title,
-                                "",
-                                3,
-                                marker(option.min_star),
-                                fmt_points(option.points),
-                            )
-                        )
-                for option in options:
-                    writer.writerow(
-                        (option.title, "", 3, marker(option.min_star), fmt_points(option.points))
-                    )
+            for option in options:
+                writer.writerow(
+                    (option.title, "", 3, marker(option.min_star), fmt_points(option.points))
+                )
