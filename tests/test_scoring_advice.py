@@ -5,10 +5,13 @@ from __future__ import annotations
 import itertools
 import math
 
+import pytest
 from hypothesis import given, note, settings
 
+from ocop_workflow.errors import InvalidInput
 from ocop_workflow.rules import StarBands
 from ocop_workflow.scoring import (
+    Agreement,
     CouncilPolicy,
     Criterion,
     Group,
@@ -179,3 +182,67 @@ def test_no_cheaper_set_of_changes_reaches_the_next_star(
         outcome = sheet.evaluate(trial, bands)
         if outcome.stars >= result.stars + 1:
             assert outcome.total - result.total >= advice.gain - 1e-9
+
+
+def _middling() -> dict[str, int | None]:
+    """The middle option everywhere: 2 stars with some minimums unmet."""
+    return {c.code: len(c.options) // 2 for c in COFFEE.criteria}
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"sheet": 13}, r"'sheet' must be a ScoringSheet \(got 13\)"),
+        ({"member_answers": None}, r"'member_answers' must be one answer mapping per member"),
+        ({"member_answers": _middling()}, r"'member_answers' must be one answer mapping per"),
+        ({"member_answers": []}, r"'member_answers' must be .* \(got none\)"),
+        ({"member_answers": [{}]}, r"'member_answers' member 0: criterion 'A.1.1' is not answer"),
+        ({"stars": "2"}, r"'stars' must be a star from 1 to 5 \(got '2'\)"),
+        ({"stars": 0}, r"'stars' must be a star from 1 to 5 \(got 0\)"),
+        ({"stars": True}, r"'stars' must be a star from 1 to 5 \(got True\)"),
+        ({"bands": None}, r"'bands' must be a StarBands \(got None\)"),
+        ({"agreement": "majority"}, r"'agreement' must be an Agreement \(got 'majority'\)"),
+    ],
+)
+def test_advise_names_a_bad_argument(arguments: dict[str, object], message: str) -> None:
+    call: dict[str, object] = {
+        "sheet": COFFEE,
+        "member_answers": [_middling()],
+        "stars": 2,
+        "bands": StarBands(),
+        "agreement": Agreement.MAJORITY,
+    }
+    call.update(arguments)
+    with pytest.raises(InvalidInput, match=message):
+        advise(**call)  # type: ignore[arg-type]
+
+
+def test_advise_takes_any_iterable_of_answers() -> None:
+    answers = _middling()
+    expected = advise(COFFEE, [answers], 2, StarBands())
+    assert expected is not None
+    assert advise(COFFEE, iter([answers]), 2, StarBands()) == expected
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"A.1.1": 7}, r"answer to 'A.1.1' must be an option index from 0 to 2 or None \(got 7\)"),
+        ({"A.1.1": "x"}, r"answer to 'A.1.1'.*\(got 'x'\)"),
+        ({"Z.1.1": 0}, r"sheet 13 has no criterion 'Z.1.1'"),
+    ],
+)
+def test_applying_advice_to_bad_answers_names_them(change: dict[str, object], message: str) -> None:
+    answers = _middling()
+    advice = COFFEE.evaluate(answers).advice()
+    assert advice is not None
+    bad: dict[str, object] = {**answers, **change}
+    with pytest.raises(InvalidInput, match=message):
+        advice.apply(bad)  # type: ignore[arg-type]
+    assert bad == {**answers, **change}  # nothing changed
+    with pytest.raises(InvalidInput, match=r"'answers' must map criterion codes"):
+        advice.apply(None)  # type: ignore[arg-type]
+    incomplete = dict(answers)
+    del incomplete["C.9.1"]
+    with pytest.raises(InvalidInput, match=r"criterion 'C.9.1' is not answered"):
+        advice.apply(incomplete)

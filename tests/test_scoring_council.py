@@ -18,6 +18,7 @@ from ocop_workflow.scoring import (
     Part,
     ScoringSheet,
     evaluate_council,
+    minimum_met,
     shipped_sheet,
 )
 from tests.strategies import council_sheets
@@ -124,6 +125,76 @@ def test_members_must_share_the_sheet() -> None:
         CouncilResult(())
     with pytest.raises(InvalidInput, match="'answer_sets' must be one answer mapping per member"):
         evaluate_council(coffee, [])
+
+
+def test_a_policy_must_be_a_council_policy() -> None:
+    members = _members((4, 1), (4, 1))
+    with pytest.raises(
+        InvalidInput, match=r"'policy' must be a CouncilPolicy or None \(got 'majority'\)"
+    ):
+        evaluate_council(_EDGE, members, policy="majority")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match=r"'policy' must be a CouncilPolicy \(got 'all'\)"):
+        CouncilResult([_EDGE.evaluate(m) for m in members], "all")  # type: ignore[arg-type]
+
+
+def test_a_council_policy_checks_its_fields() -> None:
+    with pytest.raises(
+        InvalidInput,
+        match=r"'minimums' must be an Agreement .*\(got 'majority'; use Agreement.MAJORITY\)",
+    ):
+        CouncilPolicy("majority")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match=r"'minimums' must be an Agreement .*\(got 2\)"):
+        CouncilPolicy(2)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match=r"'bands' must be a StarBands \(got '148'\)"):
+        CouncilPolicy(bands="148")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("answer_sets", [None, 5, "A.1.1", {"A.1.1": 0, "A.1.2": 1}])
+def test_answer_sets_must_be_one_mapping_per_member(answer_sets: object) -> None:
+    with pytest.raises(InvalidInput, match=r"'answer_sets' must be one answer mapping per member"):
+        evaluate_council(_EDGE, answer_sets)  # type: ignore[arg-type]
+
+
+def test_answer_sets_may_be_any_iterable_and_bad_answers_name_the_member() -> None:
+    members = _members((4, 1), (4, 1), (4, 0))
+    assert evaluate_council(_EDGE, iter(members)) == evaluate_council(_EDGE, members)
+    members[2]["A.1.2"] = 7
+    with pytest.raises(
+        InvalidInput, match=r"'answer_sets' member 2: answer to 'A.1.2' must be an option index"
+    ):
+        evaluate_council(_EDGE, members)
+
+
+def test_the_sheet_must_be_a_scoring_sheet() -> None:
+    with pytest.raises(InvalidInput, match=r"'sheet' must be a ScoringSheet \(got 13\)"):
+        evaluate_council(13, _members((4, 1)))  # type: ignore[arg-type]
+
+
+def test_members_of_two_versions_of_one_sheet_are_told_apart() -> None:
+    coffee = shipped_sheet(13)
+    data = coffee.to_dict()
+    data["sub_group"] = "coffee (edited)"
+    edited = ScoringSheet.from_dict(data)
+    answers = {c.code: 0 for c in coffee.criteria}
+    with pytest.raises(
+        InvalidInput,
+        match=r"member 1 used a different sheet 13 \(not equal to member 0's\), member 0 sheet 13",
+    ):
+        CouncilResult((coffee.evaluate(answers), edited.evaluate(answers)))
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (([1.0], 1.0, "all"), r"'agreement' must be an Agreement \(got 'all'\)"),
+        (([1.0], "1", Agreement.ALL), r"'need' must be a number \(got '1'\)"),
+        ((["1"], 1.0, Agreement.ALL), r"'points' must be a sequence of numbers \(got \['1'\]\)"),
+        ((1.0, 1.0, Agreement.ALL), r"'points' must be a sequence of numbers \(got 1.0\)"),
+    ],
+)
+def test_minimum_met_names_a_bad_argument(arguments: tuple[object, ...], message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        minimum_met(*arguments)  # type: ignore[arg-type]
 
 
 @given(council_sheets())

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import enum
 import math
+import re
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from ocop_workflow.errors import InvalidInput
+from ocop_workflow.rules import StarBands
 from ocop_workflow.scoring import ScoringSheet, shipped_sheet
 from tests.strategies import scored_sheets
 
@@ -84,11 +87,36 @@ def test_bad_answers_are_invalid_input_naming_the_code(
         COFFEE.evaluate(answers)  # type: ignore[arg-type]
 
 
+def test_an_int_subclass_is_named_like_any_other_bad_answer() -> None:
+    class Choice(enum.IntEnum):
+        FIRST = 0
+
+    answers: dict[str, object] = dict(_best(COFFEE))
+    answers["A.1.1"] = Choice.FIRST
+    with pytest.raises(InvalidInput, match=r"answer to 'A.1.1' must be an option index .*FIRST"):
+        COFFEE.evaluate(answers)  # type: ignore[arg-type]
+
+
 def test_an_unanswered_criterion_is_named() -> None:
     answers = _best(COFFEE)
     del answers["B.4.2"]
     with pytest.raises(InvalidInput, match=r"criterion 'B.4.2' is not answered"):
         COFFEE.evaluate(answers)
+
+
+@pytest.mark.parametrize("bands", ["148", (30, 50, 70, 90), 0])
+def test_bands_must_be_star_bands(bands: object) -> None:
+    message = rf"'bands' must be a StarBands or None \(got {re.escape(repr(bands))}\)"
+    with pytest.raises(InvalidInput, match=message):
+        COFFEE.evaluate(_best(COFFEE), bands=bands)  # type: ignore[arg-type]
+
+
+def test_bands_place_the_total() -> None:
+    answers = _best(COFFEE)
+    answers["A.1.2"] = 0  # 97 points
+    assert COFFEE.evaluate(answers).total == 97.0
+    assert COFFEE.evaluate(answers).stars == 5
+    assert COFFEE.evaluate(answers, bands=StarBands((30, 50, 70, 98))).stars == 4
 
 
 @given(scored_sheets())

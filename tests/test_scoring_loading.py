@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,7 +18,9 @@ from ocop_workflow.scoring import (
     read_outline_csv,
     shipped_sheet,
     shipped_sheet_numbers,
+    write_outline_csv,
 )
+from ocop_workflow.scoring.loading import sheet_from_toml_text, sheet_to_dict
 from tests.strategies import scoring_sheets
 
 SHEETS = Path(__file__).resolve().parents[1].parent / "shared" / "domain" / "sheets"
@@ -105,6 +109,187 @@ def test_load_refuses_other_suffixes(tmp_path: Path) -> None:
         ScoringSheet.load(tmp_path / "sheet.yaml")
 
 
+def _coffee_dict() -> dict[str, Any]:
+    """The shipped coffee sheet as the structure a sheet file holds (a fresh copy)."""
+    return shipped_sheet(13).to_dict()
+
+
+def test_a_misspelt_min_star_is_reported_not_silently_dropped(tmp_path: Path) -> None:
+    data = _coffee_dict()
+    option = data["parts"][0]["groups"][0]["criteria"][0]["options"][1]
+    assert option.pop("min_star") == 3  # A.1.1 option 1 is the 3-star minimum
+    option["min_stars"] = 3
+    path = tmp_path / "typo.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(SheetError) as caught:
+        ScoringSheet.load(path)
+    (problem,) = caught.value.problems
+    assert (problem.kind, problem.code) == (ProblemKind.UNKNOWN_KEY, "A.1.1/1")
+    assert (problem.expected, problem.found) == ("one of title, points, min_star", "'min_stars'")
+    assert "A.1.1/1: unknown key 'min_stars'; not read (did you mean 'min_star'?)" in str(
+        caught.value
+    )
+
+
+def test_unknown_keys_at_every_level_are_all_listed() -> None:
+    data = _coffee_dict()
+    data["version"] = 2
+    part_b = data["parts"][1]
+    part_b["maximun"] = 25
+    group = part_b["groups"][0]  # group 4
+    group["note"] = "x"
+    group["criteria"][1]["descripton"] = "typo"
+    group["criteria"][1]["options"][0]["stars"] = 4
+    direct = next(g for g in data["parts"][2]["groups"] if "options" in g)
+    direct["min_stars"] = 4
+    with pytest.raises(SheetError) as caught:
+        ScoringSheet.from_dict(data)
+    found = [(p.kind, p.code, p.found) for p in caught.value.problems]
+    assert found == [
+        (ProblemKind.UNKNOWN_KEY, "sheet", "'version'"),
+        (ProblemKind.UNKNOWN_KEY, "B", "'maximun'"),
+        (ProblemKind.UNKNOWN_KEY, "B.4", "'note'"),
+        (ProblemKind.UNKNOWN_KEY, "B.4.2", "'descripton'"),
+        (ProblemKind.UNKNOWN_KEY, "B.4.2/0", "'stars'"),
+        (ProblemKind.UNKNOWN_KEY, "C.7", "'min_stars'"),
+    ]
+    assert all(p.expected and p.expected.startswith("one of ") for p in caught.value.problems)
+
+
+def test_every_key_of_the_format_is_read() -> None:
+    # Every key the format has is accepted: a full round trip raises nothing.
+    data = _coffee_dict()
+    data["parts"][0]["groups"][0]["description"] = "written"
+    data["parts"][0]["groups"][0]["criteria"][0]["description"] = "written"
+    data["parts"][0]["groups"][0]["criteria"][0]["min_star"] = 4
+    sheet = ScoringSheet.from_dict(data)
+    assert sheet.criterion("A.1.1").min_star == 4
+    assert sheet.to_dict() == data
+
+
+@pytest.mark.parametrize("top", [None, [], "format = 1", 13])
+def test_a_top_level_that_is_not_a_table_is_a_sheet_error(top: object) -> None:
+    with pytest.raises(SheetError, match=r"sheet: the top level must be a table") as caught:
+        ScoringSheet.from_dict(top)  # type: ignore[arg-type]
+    (problem,) = caught.value.problems
+    assert problem.found == f"{type(top).__name__} {top!r}"
+
+
+def test_a_json_file_whose_top_level_is_a_list_is_a_sheet_error(tmp_path: Path) -> None:
+    path = tmp_path / "list.json"
+    path.write_text("[1, 2]", encoding="utf-8")
+    with pytest.raises(SheetError, match=r"the top level must be a table .*found list \[1, 2\]"):
+        ScoringSheet.load(path)
+
+
+def _replace(data: dict[str, Any], where: str, value: object) -> None:
+    """Set the entry at ``where`` ("parts.1", "parts.0.groups.2", ...) to ``value``."""
+    *path, last = where.split(".")
+    target: Any = data
+    for step in path:
+        target = target[int(step)] if step.isdigit() else target[step]
+    target[int(last) if last.isdigit() else last] = value
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "code", "message"),
+    [
+        ("parts.1", 5, "parts[1]", "part 2 must be a table"),
+        ("parts.0.groups.2", "x", "A.3", "group 3 must be a table"),
+        ("parts.0.groups.0.criteria.1", None, "A.1.2", "criterion 2 of group A.1 must be a table"),
+        ("parts.0.groups.0.criteria.0.options.2", [5], "A.1.1/2", "option 2 must be a table"),
+        ("parts", {"A": 1}, "sheet", "'parts' must be a non-empty list of tables"),
+        ("parts.2.groups", "none", "C", "'groups' must be a non-empty list of tables"),
+    ],
+)
+def test_an_entry_that_is_not_a_table_is_named(
+    where: str, value: object, code: str, message: str
+) -> None:
+    data = _coffee_dict()
+    _replace(data, where, value)
+    with pytest.raises(SheetError) as caught:
+        ScoringSheet.from_dict(data)
+    (problem,) = [p for p in caught.value.problems if p.code == code]
+    assert problem.message == message
+    assert problem.found is not None
+    assert repr(value) in problem.found
+
+
+def test_a_part_with_a_bad_letter_keeps_the_group_numbers_of_the_file() -> None:
+    data = _coffee_dict()
+    data["parts"][0]["letter"] = "a"
+    data["parts"][1]["groups"][0]["criteria"][0]["options"][0]["points"] = "one"
+    with pytest.raises(SheetError) as caught:
+        ScoringSheet.from_dict(data)
+    assert [(p.code, p.found) for p in caught.value.problems] == [
+        ("parts[0]", "'a'"),
+        ("B.4.1/0", "'one'"),  # group 4, as in the file, though part A could not be read
+    ]
+
+
+def test_a_number_too_large_for_a_float_is_not_a_number(tmp_path: Path) -> None:
+    data = _coffee_dict()
+    data["parts"][0]["maximum"] = 10**400
+    path = tmp_path / "huge.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(SheetError) as caught:
+        ScoringSheet.load(path)
+    (problem,) = caught.value.problems
+    assert (problem.kind, problem.code) == (ProblemKind.NOT_A_NUMBER, "A")
+    assert problem.found is not None
+    assert problem.found == "1" + "0" * 56 + "..."  # cut to 60 characters
+
+
+def test_a_sheet_file_that_is_not_utf8_text_is_a_sheet_error(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.json"
+    path.write_bytes(b'{"format": 1, "number": 13, "group": "caf\xe9"}')
+    with pytest.raises(SheetError, match=r"sheet: not a UTF-8 text file: 'utf-8' codec"):
+        ScoringSheet.load(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("huge.json", '{"number": 1' + "0" * 5000 + "}", r"not usable JSON: Exceeds the limit"),
+        ("huge.toml", "number = 1" + "0" * 5000 + "\n", r"not usable TOML: Exceeds the limit"),
+        ("deep.json", "[" * 100_000 + "]" * 100_000, r"not usable JSON: maximum recursion"),
+    ],
+)
+def test_text_the_parser_cannot_use_is_a_sheet_error(
+    tmp_path: Path, name: str, text: str, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SheetError, match=message):
+        ScoringSheet.load(path)
+
+
+@pytest.mark.parametrize("path", [None, 13, b"sheet.toml"])
+def test_a_path_must_be_a_path(path: object) -> None:
+    message = rf"'path' must be a file path \(a str or a Path\) \(got {re.escape(repr(path))}\)"
+    with pytest.raises(InvalidInput, match=message):
+        ScoringSheet.load(path)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match=message):
+        ScoringSheet.from_outline_csv(path)  # type: ignore[call-overload]
+    with pytest.raises(InvalidInput, match=message):
+        shipped_sheet(13).to_outline_csv(path)  # type: ignore[arg-type]
+
+
+def test_toml_text_must_be_a_string() -> None:
+    with pytest.raises(
+        InvalidInput, match=r"'text' must be TOML text, a str \(got b'format = 1'\)"
+    ):
+        sheet_from_toml_text(b"format = 1")  # type: ignore[arg-type]
+
+
+def test_writing_functions_need_a_sheet(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match=r"'sheet' must be a ScoringSheet \(got None\)"):
+        sheet_to_dict(None)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match=r"'sheet' must be a ScoringSheet \(got 'coffee'\)"):
+        write_outline_csv("coffee", tmp_path / "x.csv")  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
+
+
 # -- outline CSV ---------------------------------------------------------------------------------
 
 
@@ -189,6 +374,121 @@ def test_a_file_without_the_columns_is_refused(tmp_path: Path) -> None:
     path.write_text("name,points\nx,1\n", encoding="utf-8")
     with pytest.raises(SheetError, match="the header lacks columns"):
         read_outline_csv(path)
+
+
+def test_columns_and_cells_that_are_not_read_are_reported(tmp_path: Path) -> None:
+    path = tmp_path / "sheet-05.csv"
+    path.write_text(
+        "title,description,level,stars,score,min_star,score,\n"
+        "Phần A. a,,0,,2,,,\n"
+        "1. g,,1,,2,,,\n"
+        "□ x,,3,,1,4,,\n"
+        "□ y,,3,,2,,,note\n"
+        "□ z,,3,,0,,,,,stray\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SheetError, match=r"row 1: unknown column 'min_star'; not read"):
+        ScoringSheet.from_outline_csv(path)
+    sheet, problems = ScoringSheet.from_outline_csv(path, strict=False)
+    assert [(p.kind, p.row, p.message, p.found) for p in problems[:4]] == [
+        (ProblemKind.UNKNOWN_KEY, 1, "unknown column 'min_star'; not read", "'min_star'"),
+        (
+            ProblemKind.UNKNOWN_KEY,
+            1,
+            "the column 'score' appears twice; only the first is read",
+            "'score'",
+        ),
+        (ProblemKind.UNKNOWN_KEY, 1, "a column without a name holds data; not read", "''"),
+        (
+            ProblemKind.UNKNOWN_KEY,
+            6,
+            "cells beyond the header's last column; not read",
+            "'stray'",
+        ),
+    ]
+    assert problems[0].expected == "title, description, level, stars, score"
+    assert problems[3].expected == "at most 8 cells"
+    # The lenient sheet reads the five known columns: the stray marker is not a minimum.
+    assert [o.min_star for o in sheet.criteria[0].options] == [None, None, None]
+
+
+def test_an_empty_unnamed_column_is_not_a_problem(tmp_path: Path) -> None:
+    path = tmp_path / "sheet-05.csv"
+    path.write_text(HEADER.strip() + ",\n" + "Phần A. a,,0,,2,\n1. g,,1,,2,\n□ x,,3,,2,\n")
+    sheet, problems = ScoringSheet.from_outline_csv(path, strict=False)
+    assert [p.kind for p in problems] == [ProblemKind.PARTS_TOTAL]
+    assert sheet.maximum == 2.0
+
+
+def test_a_missing_file_or_a_folder_is_invalid_input_naming_the_path(tmp_path: Path) -> None:
+    missing = tmp_path / "coffee.csv"  # no sheet number in the name: the file is still named
+    with pytest.raises(InvalidInput, match=r"'path': cannot read outline CSV file .*coffee.csv"):
+        ScoringSheet.from_outline_csv(missing)
+    with pytest.raises(
+        InvalidInput, match=r"'path': cannot read outline CSV file .*Is a directory"
+    ):
+        ScoringSheet.from_outline_csv(tmp_path, number=13)
+
+
+def test_a_file_that_is_not_an_outline_csv_is_a_sheet_error(tmp_path: Path) -> None:
+    binary = tmp_path / "sheet-13.xlsx"
+    binary.write_bytes(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xb5U")
+    with pytest.raises(SheetError, match=r"sheet: not a UTF-8 CSV text file: 'utf-8' codec"):
+        ScoringSheet.from_outline_csv(binary)
+    toml = tmp_path / "sheet-13.toml"
+    toml.write_text("format = 1\nnumber = 13\n", encoding="utf-8")
+    with pytest.raises(SheetError) as caught:
+        ScoringSheet.from_outline_csv(toml)
+    (problem,) = caught.value.problems
+    assert problem.message == "the header lacks columns (is this an outline CSV file?)"
+    assert (problem.row, problem.found) == (1, "'format = 1'")
+
+
+def test_the_sheet_number_comes_from_the_name_or_the_argument(tmp_path: Path) -> None:
+    path = _write(tmp_path, "Phần A. a,,0,,2\n1. g,,1,,2\n□ x,,3,,2\n", name="coffee.csv")
+    with pytest.raises(InvalidInput, match=r"'number' must be given: the file name 'coffee.csv'"):
+        ScoringSheet.from_outline_csv(path, strict=False)
+    sheet, _ = ScoringSheet.from_outline_csv(path, strict=False, number=13)
+    assert (sheet.number, sheet.sub_group) == (13, "coffee and cocoa")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"number": [13]}, r"'number' must be a sheet number from 1 to 26 \(got \[13\]\)"),
+        ({"number": "13"}, r"'number' must be a sheet number from 1 to 26 \(got '13'\)"),
+        ({"number": True}, r"'number' must be a sheet number from 1 to 26 \(got True\)"),
+        ({"group": 5}, r"'group' must be a string or None \(got 5\)"),
+        ({"sub_group": b"x"}, r"'sub_group' must be a string or None \(got b'x'\)"),
+        ({"strict": "no"}, r"'strict' must be True or False \(got 'no'\)"),
+    ],
+)
+def test_outline_csv_arguments_are_checked(
+    tmp_path: Path, arguments: dict[str, object], message: str
+) -> None:
+    path = _write(tmp_path, "Phần A. a,,0,,2\n1. g,,1,,2\n□ x,,3,,2\n")
+    with pytest.raises(InvalidInput, match=message):
+        ScoringSheet.from_outline_csv(path, **arguments)  # type: ignore[call-overload]
+
+
+def test_a_failed_write_leaves_the_old_file_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "sheet-13.csv"
+    path.write_text("old content", encoding="utf-8")
+
+    def refuse(source: object, target: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("ocop_workflow.scoring.loading.os.replace", refuse)
+    with pytest.raises(
+        InvalidInput, match=r"'path': cannot write outline CSV file .* \(No space left on device\)"
+    ):
+        shipped_sheet(13).to_outline_csv(path)
+    assert path.read_text(encoding="utf-8") == "old content"
+    assert [p.name for p in tmp_path.iterdir()] == ["sheet-13.csv"]  # no temporary file left
+    with pytest.raises(InvalidInput, match=r"'path': cannot write .*No such file or directory"):
+        shipped_sheet(13).to_outline_csv(tmp_path / "missing" / "sheet-13.csv")
 
 
 @needs_sheets

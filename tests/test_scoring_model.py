@@ -103,3 +103,27 @@ def test_the_shipped_coffee_sheet_has_positional_codes() -> None:
 def test_the_sheet_is_hashable_and_compares_by_value() -> None:
     assert shipped_sheet(13) == shipped_sheet(13)
     assert hash(shipped_sheet(13)) == hash(shipped_sheet(13))
+
+
+def test_requirement_and_lowest_option_need_numbers() -> None:
+    criterion = _criterion()
+    with pytest.raises(InvalidInput, match=r"'star' must be a whole number such as 3 \(got '4'\)"):
+        criterion.requirement("4")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match=r"'star' must be .*\(got 4.0\)"):
+        criterion.requirement(4.0)  # type: ignore[arg-type]
+    assert criterion.requirement(2) == 0.0
+    with pytest.raises(InvalidInput, match=r"'points' must be a number \(got '3'\)"):
+        criterion.lowest_option_reaching("3")  # type: ignore[arg-type]
+    assert criterion.lowest_option_reaching(3) == 1
+
+
+def test_looking_up_a_code_that_is_not_a_string_is_invalid_input() -> None:
+    sheet = shipped_sheet(13)
+    with pytest.raises(InvalidInput, match=r"sheet 13 has no criterion \['A.1.1'\]"):
+        sheet.criterion(["A.1.1"])  # type: ignore[arg-type]
+
+
+def test_direct_must_be_a_bool() -> None:
+    only = _criterion(code="C.7.1", title="uniqueness")
+    with pytest.raises(InvalidInput, match=r"'direct' must be True or False \(got 'yes'\)"):
+        Group(7, "uniqueness", 5, (only,), direct="yes")  # type: ignore[arg-type]

@@ -26,14 +26,15 @@ evaluator computes agree with the exact sums the search uses.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
 
 import attrs
 
+from ocop_workflow.errors import InvalidInput
 from ocop_workflow.rules import StarBands
 from ocop_workflow.scoring.council import Agreement, minimum_met
-from ocop_workflow.scoring.evaluation import Answers, UnmetMinimum
+from ocop_workflow.scoring.evaluation import Answers, UnmetMinimum, answers_error
 from ocop_workflow.scoring.model import Criterion, ScoringSheet
 from ocop_workflow.scoring.problems import fmt_points
 
@@ -94,7 +95,14 @@ class Advice:
 
     def apply(self, answers: Answers) -> dict[str, int | None]:
         """``answers`` (one member's) with every change applied; an answer already worth at least
-        the change's option is kept, as the advice describes the product, not a member."""
+        the change's option is kept, as the advice describes the product, not a member.
+
+        ``answers`` must be valid for the advice's sheet, as :meth:`ScoringSheet.evaluate` requires
+        (:class:`~ocop_workflow.errors.InvalidInput` naming what is wrong otherwise).
+        """
+        problem = answers_error(self.sheet, answers)
+        if problem is not None:
+            raise problem
         result = dict(answers)
         for change in self.changes:
             current = result.get(change.code)
@@ -119,15 +127,18 @@ class Advice:
 
 def advise(
     sheet: ScoringSheet,
-    member_answers: Sequence[Answers],
+    member_answers: Iterable[Answers],
     stars: int,
     bands: StarBands,
     agreement: Agreement = Agreement.MAJORITY,
 ) -> Advice | None:
     """The cheapest changes that lift ``stars`` (the current final star) by one; see the module.
 
-    ``member_answers`` holds one answer mapping per council member (one for a single evaluation).
+    ``member_answers`` holds one answer mapping per council member (one for a single evaluation),
+    each valid for ``sheet``; ``stars`` is 1 to 5. A bad argument is
+    :class:`~ocop_workflow.errors.InvalidInput` naming it.
     """
+    member_answers = _checked(sheet, member_answers, stars, bands, agreement)
     if stars >= 5:
         return None
     target = stars + 1
@@ -211,6 +222,34 @@ def advise(
         points_missing=float(max(Fraction(0), threshold - start_total)),
         changes=tuple(changes),
     )
+
+
+def _checked(
+    sheet: object, member_answers: object, stars: object, bands: object, agreement: object
+) -> tuple[Answers, ...]:
+    """:func:`advise`'s arguments checked; the member answers as a tuple."""
+    if not isinstance(sheet, ScoringSheet):
+        raise InvalidInput(f"'sheet' must be a ScoringSheet (got {sheet!r})")
+    if type(stars) is not int or not 1 <= stars <= 5:
+        raise InvalidInput(f"'stars' must be a star from 1 to 5 (got {stars!r})")
+    if not isinstance(bands, StarBands):
+        raise InvalidInput(f"'bands' must be a StarBands (got {bands!r})")
+    if not isinstance(agreement, Agreement):
+        raise InvalidInput(f"'agreement' must be an Agreement (got {agreement!r})")
+    if isinstance(member_answers, Mapping | str | bytes) or not isinstance(
+        member_answers, Iterable
+    ):
+        raise InvalidInput(
+            f"'member_answers' must be one answer mapping per member (got {member_answers!r})"
+        )
+    sets = tuple(member_answers)
+    if not sets:
+        raise InvalidInput("'member_answers' must be one answer mapping per member (got none)")
+    for position, answers in enumerate(sets):
+        problem = answers_error(sheet, answers)
+        if problem is not None:
+            raise InvalidInput(f"'member_answers' member {position}: {problem}")
+    return sets
 
 
 def _points_now(criterion: Criterion, member_answers: Sequence[Answers]) -> list[Fraction]:

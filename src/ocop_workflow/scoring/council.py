@@ -11,7 +11,7 @@ import enum
 import math
 import types
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -44,12 +44,39 @@ class Agreement(enum.Enum):
 
 def minimum_met(points: Sequence[float], need: float, agreement: Agreement) -> bool:
     """Whether members who gave ``points`` on one criterion meet a minimum of ``need`` points."""
+    if not isinstance(agreement, Agreement):
+        raise InvalidInput(f"'agreement' must be an Agreement (got {agreement!r})")
+    if isinstance(need, bool) or not isinstance(need, int | float) or math.isnan(need):
+        raise InvalidInput(f"'need' must be a number (got {need!r})")
+    if (
+        not isinstance(points, Sequence)
+        or isinstance(points, str | bytes)
+        or not all(isinstance(p, int | float) and not isinstance(p, bool) for p in points)
+    ):
+        raise InvalidInput(f"'points' must be a sequence of numbers (got {points!r})")
     if agreement is Agreement.MEAN_POINTS:
         return math.fsum(points) >= need * len(points)
     met = sum(1 for p in points if p >= need)
     if agreement is Agreement.ALL:
         return met == len(points)
     return 2 * met > len(points)
+
+
+def _check_agreement(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Agreement):
+        known = {a.value: a.name for a in Agreement}
+        hint = (
+            f"; use Agreement.{known[value]}" if isinstance(value, str) and value in known else ""
+        )
+        raise InvalidInput(
+            f"{attribute.name!r} must be an Agreement such as Agreement.MAJORITY "
+            f"(got {value!r}{hint})"
+        )
+
+
+def _check_bands(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, StarBands):
+        raise InvalidInput(f"{attribute.name!r} must be a StarBands (got {value!r})")
 
 
 @attrs.frozen
@@ -67,12 +94,8 @@ class CouncilPolicy:
     ``bands`` places the council's mean total in a star band (section 2).
     """
 
-    minimums: Agreement = attrs.field(
-        default=Agreement.MAJORITY, validator=attrs.validators.instance_of(Agreement)
-    )
-    bands: StarBands = attrs.field(
-        factory=StarBands, validator=attrs.validators.instance_of(StarBands)
-    )
+    minimums: Agreement = attrs.field(default=Agreement.MAJORITY, validator=_check_agreement)
+    bands: StarBands = attrs.field(factory=StarBands, validator=_check_bands)
 
 
 def _members_tuple(value: Iterable[SheetResult]) -> tuple[SheetResult, ...]:
@@ -95,10 +118,18 @@ def _check_members(
     first = value[0].sheet
     for position, member in enumerate(value):
         if member.sheet is not first and member.sheet != first:
+            used = f"sheet {member.sheet.number}"
+            if member.sheet.number == first.number:
+                used = f"a different sheet {first.number} (not equal to member 0's)"
             raise InvalidInput(
-                f"'members' must evaluate the same sheet: member {position} used sheet "
-                f"{member.sheet.number}, member 0 sheet {first.number}"
+                f"'members' must evaluate the same sheet: member {position} used {used}, "
+                f"member 0 sheet {first.number}"
             )
+
+
+def _check_policy(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, CouncilPolicy):
+        raise InvalidInput(f"'policy' must be a CouncilPolicy (got {value!r})")
 
 
 @attrs.frozen
@@ -113,7 +144,7 @@ class CouncilResult:
     members: tuple[SheetResult, ...] = attrs.field(
         converter=_members_tuple, validator=_check_members
     )
-    policy: CouncilPolicy = attrs.field(factory=CouncilPolicy)
+    policy: CouncilPolicy = attrs.field(factory=CouncilPolicy, validator=_check_policy)
     parts: Mapping[str, float] = attrs.field(init=False)
     total: float = attrs.field(init=False)
     band_stars: int = attrs.field(init=False)
@@ -185,13 +216,31 @@ class CouncilResult:
 
 
 def evaluate_council(
-    sheet: ScoringSheet, answer_sets: Sequence[Answers], policy: CouncilPolicy | None = None
+    sheet: ScoringSheet, answer_sets: Iterable[Answers], policy: CouncilPolicy | None = None
 ) -> CouncilResult:
-    """Evaluate each member's answers on ``sheet`` and combine them under ``policy``."""
-    chosen = CouncilPolicy() if policy is None else policy
-    if isinstance(answer_sets, Mapping) or not answer_sets:
+    """Evaluate each member's answers on ``sheet`` and combine them under ``policy``.
+
+    ``answer_sets`` holds one answer mapping per member (a list, a tuple or any iterable of
+    them); ``policy`` defaults to :class:`CouncilPolicy`'s defaults. A bad argument, or a member's
+    bad answers (named by position), is :class:`~ocop_workflow.errors.InvalidInput`.
+    """
+    if not isinstance(sheet, ScoringSheet):
+        raise InvalidInput(f"'sheet' must be a ScoringSheet (got {sheet!r})")
+    if policy is None:
+        policy = CouncilPolicy()
+    elif not isinstance(policy, CouncilPolicy):
+        raise InvalidInput(f"'policy' must be a CouncilPolicy or None (got {policy!r})")
+    if isinstance(answer_sets, Mapping | str | bytes) or not isinstance(answer_sets, Iterable):
         raise InvalidInput(
             f"'answer_sets' must be one answer mapping per member (got {answer_sets!r})"
         )
-    members = tuple(sheet.evaluate(answers, chosen.bands) for answers in answer_sets)
-    return CouncilResult(members, chosen)
+    sets = tuple(answer_sets)
+    if not sets:
+        raise InvalidInput(f"'answer_sets' must be one answer mapping per member (got {sets!r})")
+    members = []
+    for position, answers in enumerate(sets):
+        try:
+            members.append(sheet.evaluate(answers, policy.bands))
+        except InvalidInput as error:
+            raise InvalidInput(f"'answer_sets' member {position}: {error}") from None
+    return CouncilResult(tuple(members), policy)

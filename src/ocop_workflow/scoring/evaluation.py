@@ -23,7 +23,14 @@ from ocop_workflow.scoring.problems import fmt_points
 if TYPE_CHECKING:
     from ocop_workflow.scoring.advice import Advice
 
-__all__ = ["Answers", "SheetResult", "UnmetMinimum", "evaluate", "minimum_stars_of"]
+__all__ = [
+    "Answers",
+    "SheetResult",
+    "UnmetMinimum",
+    "answers_error",
+    "evaluate",
+    "minimum_stars_of",
+]
 
 Answers = Mapping[str, int | None]
 """Criterion code -> chosen option index (0-based, sheet order), or ``None`` for "no option
@@ -170,15 +177,17 @@ class SheetResult:
         return advise(self.sheet, (self.answers,), self.stars, self.bands)
 
 
-def _explain_bad_answers(sheet: ScoringSheet, answers: Answers) -> InvalidInput:
-    """The precise error for answers that failed the fast path."""
+def answers_error(sheet: ScoringSheet, answers: object) -> InvalidInput | None:
+    """The error naming what is wrong with ``answers`` for ``sheet``, or ``None`` if they are valid:
+    a mapping with one answer per criterion, each an option index (an ``int``, not a ``bool``) or
+    ``None``. This is what :meth:`ScoringSheet.evaluate` accepts."""
     if not isinstance(answers, Mapping):
         return InvalidInput(
             f"'answers' must map criterion codes to option indexes (got {answers!r})"
         )
     known = sheet._compiled.index
     for code in answers:
-        if code not in known:
+        if not isinstance(code, str) or code not in known:
             return InvalidInput(f"sheet {sheet.number} has no criterion {code!r}")
     for code, criterion in zip(sheet.codes, sheet.criteria, strict=True):
         if code not in answers:
@@ -187,16 +196,26 @@ def _explain_bad_answers(sheet: ScoringSheet, answers: Answers) -> InvalidInput:
         if choice is None:
             continue
         count = len(criterion.options)
-        if isinstance(choice, bool) or not isinstance(choice, int) or not 0 <= choice < count:
+        # Exactly int, as the fast path requires: True is not option 1, nor is an IntEnum member.
+        if type(choice) is not int or not 0 <= choice < count:
             return InvalidInput(
                 f"answer to {code!r} must be an option index from 0 to {count - 1} or None "
                 f"(got {choice!r})"
             )
+    return None
+
+
+def _explain_bad_answers(sheet: ScoringSheet, answers: Answers) -> InvalidInput:
+    """The precise error for answers that failed the fast path."""
+    found = answers_error(sheet, answers)
+    if found is not None:
+        return found
     return InvalidInput(f"'answers' are not valid for sheet {sheet.number} (got {answers!r})")
 
 
 def evaluate(sheet: ScoringSheet, answers: Answers, bands: StarBands) -> SheetResult:
-    """Score ``answers`` on ``sheet`` (see :meth:`ScoringSheet.evaluate`)."""
+    """Score ``answers`` on ``sheet`` (see :meth:`ScoringSheet.evaluate`, which checks ``bands``
+    and is the way to call this: the answers are checked here, the other arguments are not)."""
     compiled = sheet._compiled
     # The fast path: exact types (bool is refused: True is not an option index), one answer per
     # criterion, and every index found in its criterion's table; anything else is explained.

@@ -8,6 +8,10 @@ Outline CSV (columns ``title, description, level, stars, score``; level 0 part, 
 criterion whose options sit directly under it, 2 criterion, 3 option). Rows are numbered as a
 spreadsheet shows them: the header is row 1, and a quoted multi-line title is still one row.
 
+Every column and cell is read or reported: a column other than the five (or a repeated one, or an
+unnamed column that holds data) and cells beyond the header's last column are ``UNKNOWN_KEY``
+problems. Likewise the TOML/JSON reader reports every key the format does not have.
+
 How a lenient load builds a sheet despite problems (every one of these is also reported):
 
 * a missing or non-numeric maximum is replaced by what the children give: a criterion's best
@@ -27,9 +31,13 @@ lenient.
 from __future__ import annotations
 
 import csv
+import difflib
+import io
 import json
 import math
+import os
 import re
+import secrets
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -66,10 +74,34 @@ _ASTERISKS = re.compile(r"(?<!\*)\*{3,5}(?!\*)")
 # --------------------------------------------------------------------------------------------
 # TOML / JSON
 
+_SHEET_KEYS = ("format", "number", "group", "sub_group", "parts")
+_PART_KEYS = ("letter", "title", "maximum", "groups")
+_GROUP_KEYS = ("title", "maximum", "description", "criteria", "options", "min_star")
+"""A group has ``criteria``, or (a direct group) ``options`` and maybe ``min_star``; a group that
+mixes them is reported by its own checks, not as unknown keys."""
+_CRITERION_KEYS = ("title", "maximum", "min_star", "description", "options")
+_OPTION_KEYS = ("title", "points", "min_star")
+
+
+def _as_path(path: object) -> Path:
+    """``path`` as a :class:`Path`; :class:`InvalidInput` unless it is a ``str`` or path object."""
+    if not isinstance(path, str | os.PathLike) or isinstance(os.fspath(path), bytes):
+        raise InvalidInput(f"'path' must be a file path (a str or a Path) (got {path!r})")
+    return Path(path)
+
+
+def _unreadable(source: str, what: str, error: Exception) -> SheetError:
+    """The error for a file whose bytes are not a text in the expected format."""
+    return SheetError(source, (Problem(ProblemKind.STRUCTURE, f"not {what}: {error}"),))
+
 
 def load_sheet(path: str | Path) -> ScoringSheet:
-    """Read a ``.toml`` or ``.json`` sheet file strictly (:class:`SheetError` on any problem)."""
-    source = Path(path)
+    """Read a ``.toml`` or ``.json`` sheet file strictly (:class:`SheetError` on any problem).
+
+    A path that cannot be read is :class:`InvalidInput` naming ``'path'``; a file that is not
+    UTF-8 TOML or JSON, a :class:`SheetError`.
+    """
+    source = _as_path(path)
     suffix = source.suffix.lower()
     if suffix not in (".toml", ".json"):
         raise InvalidInput(f"'path' must end in .toml or .json (got {str(source)!r})")
@@ -77,6 +109,8 @@ def load_sheet(path: str | Path) -> ScoringSheet:
         text = source.read_text(encoding="utf-8")
     except OSError as error:
         raise InvalidInput(f"'path': cannot read sheet file {str(source)!r} ({error})") from None
+    except UnicodeDecodeError as error:
+        raise _unreadable(str(source), "a UTF-8 text file", error) from None
     if suffix == ".toml":
         return sheet_from_toml_text(text, source=str(source))
     try:
@@ -84,25 +118,21 @@ def load_sheet(path: str | Path) -> ScoringSheet:
     except json.JSONDecodeError as error:
         problem = Problem(ProblemKind.STRUCTURE, f"not valid JSON: {error}", row=error.lineno)
         raise SheetError(str(source), (problem,)) from None
-    if not isinstance(data, dict):
-        problem = Problem(
-            ProblemKind.STRUCTURE,
-            "the top level must be an object",
-            expected="an object",
-            found=type(data).__name__,
-        )
-        raise SheetError(str(source), (problem,))
+    except (ValueError, RecursionError) as error:  # an int of over 4300 digits, deep nesting
+        raise _unreadable(str(source), "usable JSON", error) from None
     return sheet_from_dict(data, source=str(source))
 
 
 def sheet_from_toml_text(text: str, source: str = "<toml>") -> ScoringSheet:
     """Parse TOML text in this library's sheet format, strictly."""
+    if not isinstance(text, str):
+        raise InvalidInput(f"'text' must be TOML text, a str (got {_shown(text)})")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise SheetError(
-            source, (Problem(ProblemKind.STRUCTURE, f"not valid TOML: {error}"),)
-        ) from None
+        raise _unreadable(source, "valid TOML", error) from None
+    except (ValueError, RecursionError) as error:  # an int of over 4300 digits, deep nesting
+        raise _unreadable(source, "usable TOML", error) from None
     return sheet_from_dict(data, source=source)
 
 
@@ -125,6 +155,42 @@ class _Collector:
         self.problems.append(Problem(kind, message, row, code, expected, found))
 
 
+def _shown(value: object, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters: a misplaced table can be very long."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _unknown_keys(
+    data: Mapping[str, object], known: tuple[str, ...], where: str, out: _Collector
+) -> None:
+    """Report every key of ``data`` that the format does not have (it would not be read)."""
+    for key in data:
+        if key in known:
+            continue
+        hint = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+        out.add(
+            ProblemKind.UNKNOWN_KEY,
+            f"unknown key {key!r}; not read" + (f" (did you mean {hint[0]!r}?)" if hint else ""),
+            code=where,
+            expected="one of " + ", ".join(known),
+            found=repr(key),
+        )
+
+
+_LARGEST_INT = 2**53
+"""Above this an int is no longer exactly a float (JSON allows ints of any length)."""
+
+
+def _is_number(value: object) -> bool:
+    """A finite int or float that converts to a float exactly (bools are not numbers here)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) <= _LARGEST_INT
+    return isinstance(value, float) and math.isfinite(value)
+
+
 def _number(value: object, where: str, field: str, out: _Collector) -> float | None:
     if value is None:
         out.add(
@@ -135,16 +201,17 @@ def _number(value: object, where: str, field: str, out: _Collector) -> float | N
             found="nothing",
         )
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if not _is_number(value):
         out.add(
             ProblemKind.NOT_A_NUMBER,
             f"{field!r} is not a number",
             code=where,
             expected="a number",
-            found=repr(value),
+            found=_shown(value),
         )
         return None
-    if value < 0:
+    number = float(value)  # type: ignore[arg-type]  # _is_number: an int or a float
+    if number < 0:
         out.add(
             ProblemKind.NOT_A_NUMBER,
             f"{field!r} must not be negative",
@@ -153,19 +220,19 @@ def _number(value: object, where: str, field: str, out: _Collector) -> float | N
             found=repr(value),
         )
         return None
-    return float(value)
+    return number
 
 
 def _marker(value: object, where: str, out: _Collector) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or value not in MINIMUM_STARS:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value not in MINIMUM_STARS:
         out.add(
             ProblemKind.BAD_STAR_MARKER,
             "'min_star' must be 3, 4 or 5",
             code=where,
             expected="3, 4 or 5",
-            found=repr(value),
+            found=_shown(value),
         )
         return None
     return int(value)
@@ -181,32 +248,49 @@ def _text(
             f"{key!r} must be a string",
             code=where,
             expected="a string",
-            found=repr(value),
+            found="nothing" if value is None and key not in data else _shown(value),
         )
         return ""
     return value
 
 
-def _items(
-    data: Mapping[str, object], key: str, where: str, out: _Collector
-) -> list[Mapping[str, object]]:
+def _items(data: Mapping[str, object], key: str, where: str, out: _Collector) -> list[object]:
+    """The entries of the list ``data[key]`` (each still to be checked with :func:`_table`)."""
     value = data.get(key)
-    if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
+    if not isinstance(value, list | tuple) or not value:
         out.add(
             ProblemKind.STRUCTURE,
             f"{key!r} must be a non-empty list of tables",
             code=where,
             expected="a non-empty list",
-            found=repr(value) if value is not None else "nothing",
+            found=_shown(value) if key in data else "nothing",
         )
         return []
-    return value
+    return list(value)
+
+
+def _table(value: object, what: str, where: str, out: _Collector) -> Mapping[str, object] | None:
+    """``value`` if it is a table (a mapping), else ``None`` and a problem naming ``where``."""
+    if isinstance(value, Mapping):
+        return value
+    out.add(
+        ProblemKind.STRUCTURE,
+        f"{what} must be a table",
+        code=where,
+        expected="a table (mapping)",
+        found=f"{type(value).__name__} {_shown(value)}",
+    )
+    return None
 
 
 def _options(data: Mapping[str, object], code: str, out: _Collector) -> list[Option]:
     options = []
-    for index, item in enumerate(_items(data, "options", code, out)):
+    for index, entry in enumerate(_items(data, "options", code, out)):
         where = f"{code}/{index}"
+        item = _table(entry, f"option {index}", where, out)
+        if item is None:
+            continue
+        _unknown_keys(item, _OPTION_KEYS, where, out)
         points = _number(item.get("points"), where, "points", out)
         options.append(
             Option(
@@ -221,28 +305,84 @@ def _options(data: Mapping[str, object], code: str, out: _Collector) -> list[Opt
 def _criterion(data: Mapping[str, object], code: str, out: _Collector) -> Criterion | None:
     options = _options(data, code, out)
     maximum = _number(data.get("maximum"), code, "maximum", out)
+    title = _text(data, "title", code, out)
+    min_star = _marker(data.get("min_star"), code, out)
+    description = _text(data, "description", code, out, default="")
     if not options:
         return None
     return Criterion(
         code=code,
-        title=_text(data, "title", code, out),
+        title=title,
         maximum=max(o.points for o in options) if maximum is None else maximum,
         options=tuple(options),
-        min_star=_marker(data.get("min_star"), code, out),
-        description=_text(data, "description", code, out, default=""),
+        min_star=min_star,
+        description=description,
+    )
+
+
+def _group(data: Mapping[str, object], letter: str, number: int, out: _Collector) -> Group | None:
+    """Group ``number`` of part ``letter``, or ``None`` when it has nothing usable (reported)."""
+    label = f"{letter}.{number}"
+    _unknown_keys(data, _GROUP_KEYS, label, out)
+    title = _text(data, "title", label, out)
+    description = _text(data, "description", label, out, default="")
+    if "options" in data:
+        if "criteria" in data:
+            out.add(
+                ProblemKind.STRUCTURE,
+                "a group has 'options' or 'criteria', not both",
+                code=label,
+                expected="one of them",
+                found="both",
+            )
+        criterion = _criterion({**data, "description": description}, f"{label}.1", out)
+        if criterion is None:
+            return None
+        return Group(number, title, criterion.maximum, (criterion,), True, description)
+    if "min_star" in data:
+        out.add(
+            ProblemKind.BAD_STAR_MARKER,
+            "a group with criteria cannot carry 'min_star'",
+            code=label,
+            expected="no marker",
+            found=_shown(data["min_star"]),
+        )
+    criteria = []
+    for position, entry in enumerate(_items(data, "criteria", label, out), 1):
+        code = f"{label}.{position}"
+        item = _table(entry, f"criterion {position} of group {label}", code, out)
+        if item is None:
+            continue
+        _unknown_keys(item, _CRITERION_KEYS, code, out)
+        made = _criterion(item, code, out)
+        if made is not None:
+            criteria.append(made)
+    maximum = _number(data.get("maximum"), label, "maximum", out)
+    if not criteria:
+        return None
+    total = math.fsum(c.maximum for c in criteria)
+    return Group(
+        number, title, total if maximum is None else maximum, tuple(criteria), False, description
     )
 
 
 def sheet_from_dict(data: Mapping[str, object], source: str = "<dict>") -> ScoringSheet:
-    """Build a sheet from the parsed TOML/JSON structure, strictly (``docs/sheet-format.md``)."""
+    """Build a sheet from the parsed TOML/JSON structure, strictly (``docs/sheet-format.md``).
+
+    Every problem is collected, including every key the format does not have (a misspelt key
+    would not be read) and every entry that is not a table, and raised as one :class:`SheetError`.
+    """
     out = _Collector()
+    if _table(data, "the top level", "sheet", out) is None:
+        raise SheetError(source, tuple(out.problems))
+    _unknown_keys(data, _SHEET_KEYS, "sheet", out)
     if data.get("format") != FORMAT_VERSION:
         out.add(
             ProblemKind.STRUCTURE,
             "unknown 'format'",
             code="sheet",
             expected=str(FORMAT_VERSION),
-            found=repr(data.get("format")),
+            found=_shown(data.get("format")),
         )
     number = data.get("number")
     if isinstance(number, bool) or not isinstance(number, int) or number not in SHEETS:
@@ -251,7 +391,7 @@ def sheet_from_dict(data: Mapping[str, object], source: str = "<dict>") -> Scori
             "'number' must be a sheet number",
             code="sheet",
             expected="1 to 26",
-            found=repr(number),
+            found=_shown(number),
         )
         number = 0
     default_group, default_sub = SHEETS.get(number, ("", ""))
@@ -259,85 +399,39 @@ def sheet_from_dict(data: Mapping[str, object], source: str = "<dict>") -> Scori
     sub_group = _text(data, "sub_group", "sheet", out, default=default_sub)
     parts: list[Part] = []
     group_number = 0
-    for part_data in _items(data, "parts", "sheet", out):
+    for index, entry in enumerate(_items(data, "parts", "sheet", out)):
+        part_data = _table(entry, f"part {index + 1}", f"parts[{index}]", out)
+        if part_data is None:
+            continue
         letter = part_data.get("letter")
         if not isinstance(letter, str) or not re.fullmatch(r"[A-Z]", letter):
             out.add(
                 ProblemKind.STRUCTURE,
                 "'letter' must be one capital letter",
-                code="sheet",
+                code=f"parts[{index}]",
                 expected="A, B, C...",
-                found=repr(letter),
+                found=_shown(letter) if "letter" in part_data else "nothing",
             )
+            # Its groups still take their numbers, so that later codes match the file.
+            entries = part_data.get("groups")
+            group_number += len(entries) if isinstance(entries, list | tuple) else 0
             continue
+        _unknown_keys(part_data, _PART_KEYS, letter, out)
         groups: list[Group] = []
-        for group_data in _items(part_data, "groups", letter, out):
+        for entry_of_group in _items(part_data, "groups", letter, out):
             group_number += 1
-            label = f"{letter}.{group_number}"
-            title = _text(group_data, "title", label, out)
-            description = _text(group_data, "description", label, out, default="")
-            if "options" in group_data:
-                if "criteria" in group_data:
-                    out.add(
-                        ProblemKind.STRUCTURE,
-                        "a group has 'options' or 'criteria', not both",
-                        code=label,
-                        expected="one of them",
-                        found="both",
-                    )
-                criterion = _criterion(
-                    {**group_data, "description": description}, f"{label}.1", out
-                )
-                if criterion is not None:
-                    groups.append(
-                        Group(
-                            group_number,
-                            title,
-                            criterion.maximum,
-                            (criterion,),
-                            direct=True,
-                            description=description,
-                        )
-                    )
-                continue
-            if "min_star" in group_data:
-                out.add(
-                    ProblemKind.BAD_STAR_MARKER,
-                    "a group with criteria cannot carry 'min_star'",
-                    code=label,
-                    expected="no marker",
-                    found=repr(group_data["min_star"]),
-                )
-            criteria = []
-            for position, criterion_data in enumerate(
-                _items(group_data, "criteria", label, out), 1
-            ):
-                made = _criterion(criterion_data, f"{label}.{position}", out)
+            group_data = _table(
+                entry_of_group, f"group {group_number}", f"{letter}.{group_number}", out
+            )
+            if group_data is not None:
+                made = _group(group_data, letter, group_number, out)
                 if made is not None:
-                    criteria.append(made)
-            maximum = _number(group_data.get("maximum"), label, "maximum", out)
-            if criteria:
-                total = math.fsum(c.maximum for c in criteria)
-                groups.append(
-                    Group(
-                        group_number,
-                        title,
-                        total if maximum is None else maximum,
-                        tuple(criteria),
-                        description=description,
-                    )
-                )
+                    groups.append(made)
         maximum = _number(part_data.get("maximum"), letter, "maximum", out)
+        title = _text(part_data, "title", letter, out)
         if groups:
             total = math.fsum(g.maximum for g in groups)
-            parts.append(
-                Part(
-                    letter,
-                    _text(part_data, "title", letter, out),
-                    total if maximum is None else maximum,
-                    tuple(groups),
-                )
-            )
+            parts.append(Part(letter, title, total if maximum is None else maximum, tuple(groups)))
     if out.problems or not parts or not number:
         raise SheetError(source, tuple(out.problems))
     try:
@@ -360,8 +454,14 @@ def _options_to_list(options: tuple[Option, ...]) -> list[dict[str, object]]:
     return out
 
 
+def _check_sheet_argument(sheet: object) -> None:
+    if not isinstance(sheet, ScoringSheet):
+        raise InvalidInput(f"'sheet' must be a ScoringSheet (got {_shown(sheet)})")
+
+
 def sheet_to_dict(sheet: ScoringSheet) -> dict[str, object]:
     """``sheet`` as the structure :func:`sheet_from_dict` reads (JSON-ready, TOML-shaped)."""
+    _check_sheet_argument(sheet)
     parts: list[dict[str, object]] = []
     for part in sheet.parts:
         groups: list[dict[str, object]] = []
@@ -477,14 +577,23 @@ def _parse_stars(text: str, title: str, row: int, out: _Collector) -> int | None
     return stars
 
 
-def _read_rows(path: Path, out: _Collector) -> list[tuple[int, dict[str, str]]]:
+def _read_records(path: Path) -> list[list[str]]:
+    """The file's CSV records. A path that cannot be read is :class:`InvalidInput` naming
+    ``'path'``; bytes that are not UTF-8 CSV text, a :class:`SheetError`."""
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            records = list(csv.reader(handle))
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise SheetError(
-            str(path), (Problem(ProblemKind.STRUCTURE, f"cannot read the file: {error}"),)
+            return list(csv.reader(handle))
+    except OSError as error:
+        raise InvalidInput(
+            f"'path': cannot read outline CSV file {str(path)!r} ({error})"
         ) from None
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise _unreadable(str(path), "a UTF-8 CSV text file", error) from None
+
+
+def _read_rows(
+    path: Path, records: list[list[str]], out: _Collector
+) -> list[tuple[int, dict[str, str]]]:
     if not records:
         raise SheetError(str(path), (Problem(ProblemKind.STRUCTURE, "the file is empty", row=1),))
     header = [cell.strip().lower() for cell in records[0]]
@@ -495,21 +604,55 @@ def _read_rows(path: Path, out: _Collector) -> list[tuple[int, dict[str, str]]]:
             (
                 Problem(
                     ProblemKind.STRUCTURE,
-                    "the header lacks columns",
+                    "the header lacks columns (is this an outline CSV file?)",
                     row=1,
                     expected=", ".join(COLUMNS),
-                    found=", ".join(header),
+                    found=_shown(", ".join(header)),
                 ),
             ),
         )
     where = {c: header.index(c) for c in COLUMNS}
+    _unread_columns(records, header, where, out)
     rows = []
     for number, record in enumerate(records[1:], start=2):
         if not any(cell.strip() for cell in record):
             continue
+        extra = [cell for cell in record[len(header) :] if cell.strip()]
+        if extra:
+            out.add(
+                ProblemKind.UNKNOWN_KEY,
+                "cells beyond the header's last column; not read",
+                row=number,
+                expected=f"at most {len(header)} cells",
+                found=", ".join(repr(cell) for cell in extra),
+            )
         cells = {c: (record[i] if i < len(record) else "") for c, i in where.items()}
         rows.append((number, cells))
     return rows
+
+
+def _unread_columns(
+    records: list[list[str]], header: list[str], where: Mapping[str, int], out: _Collector
+) -> None:
+    """Report every column that is not read: unknown, repeated, or unnamed yet holding data."""
+    for index, name in enumerate(header):
+        if where.get(name) == index:
+            continue
+        if name in where:
+            message = f"the column {name!r} appears twice; only the first is read"
+        elif name:
+            message = f"unknown column {name!r}; not read"
+        elif any(index < len(record) and record[index].strip() for record in records[1:]):
+            message = "a column without a name holds data; not read"
+        else:
+            continue  # an empty column a spreadsheet left behind
+        out.add(
+            ProblemKind.UNKNOWN_KEY,
+            message,
+            row=1,
+            expected=", ".join(COLUMNS),
+            found=repr(records[0][index]),
+        )
 
 
 def _build_tree(rows: list[tuple[int, dict[str, str]]], out: _Collector) -> list[_Node]:
@@ -672,18 +815,27 @@ def read_outline_csv(
 
     ``number`` defaults to the digits of the file name (``sheet-13.csv`` is 13); ``group`` and
     ``sub_group`` to that number's :data:`~ocop_workflow.scoring.catalogue.SHEETS` entry.
+    A path that cannot be read is :class:`InvalidInput` naming ``'path'``; a file that is not
+    UTF-8 CSV text, or lacks the columns, a :class:`SheetError`.
     """
-    source = Path(path)
+    source = _as_path(path)
+    if number is not None and (type(number) is not int or number not in SHEETS):
+        raise InvalidInput(f"'number' must be a sheet number from 1 to 26 (got {number!r})")
+    for name, value in (("group", group), ("sub_group", sub_group)):
+        if value is not None and not isinstance(value, str):
+            raise InvalidInput(f"{name!r} must be a string or None (got {value!r})")
+    records = _read_records(source)
     if number is None:
         digits = re.findall(r"\d+", source.stem)
         number = int(digits[-1]) if digits else None
-    if number not in SHEETS:
-        raise InvalidInput(
-            f"'number' must be a sheet number from 1 to 26 (got {number!r} for {str(source)!r})"
-        )
+        if number not in SHEETS:
+            raise InvalidInput(
+                f"'number' must be given: the file name {source.name!r} has no sheet number "
+                "from 1 to 26"
+            )
     default_group, default_sub = SHEETS[number]
     out = _Collector()
-    tree = _build_tree(_read_rows(source, out), out)
+    tree = _build_tree(_read_rows(source, records, out), out)
     rows: dict[str, int] = {}
     parts: list[Part] = []
     used_letters: set[str] = set()
@@ -828,56 +980,78 @@ def write_outline_csv(sheet: ScoringSheet, path: str | Path) -> None:
 
     Part titles should start with "Phần X" or "Part X" for the letter to survive; otherwise the
     reader gives parts the letters A, B, C... in order, which is what most sheets use anyway.
+    A path that cannot be written is :class:`InvalidInput` naming ``'path'``, and leaves any file
+    already there as it was: the rows go to a new file in the same folder, renamed over the target
+    once complete.
     """
+    _check_sheet_argument(sheet)
+    target = _as_path(path)
+    text = io.StringIO(newline="")
+    _write_rows(sheet, text)
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        try:
+            with temporary.open("x", encoding="utf-8", newline="") as stream:
+                stream.write(text.getvalue())
+            os.replace(temporary, target)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+    except OSError as error:
+        reason = error.strerror or str(error)  # not the temporary file's name
+        raise InvalidInput(
+            f"'path': cannot write outline CSV file {str(target)!r} ({reason})"
+        ) from None
+
+
+def _write_rows(sheet: ScoringSheet, stream: io.StringIO) -> None:
+    """Write ``sheet``'s rows, header first, as CSV into ``stream``."""
 
     def marker(value: int | None) -> str:
         return "" if value is None else str(value)
 
-    with Path(path).open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(COLUMNS)
-        for part in sheet.parts:
-            writer.writerow((part.title, "", 0, "", fmt_points(part.maximum)))
-            for group in part.groups:
-                if group.direct:
-                    only = group.criteria[0]
+    writer = csv.writer(stream)
+    writer.writerow(COLUMNS)
+    for part in sheet.parts:
+        writer.writerow((part.title, "", 0, "", fmt_points(part.maximum)))
+        for group in part.groups:
+            if group.direct:
+                only = group.criteria[0]
+                writer.writerow(
+                    (
+                        group.title,
+                        group.description,
+                        1,
+                        marker(only.min_star),
+                        fmt_points(group.maximum),
+                    )
+                )
+                criteria: tuple[Criterion, ...] = ()
+                options = only.options
+            else:
+                writer.writerow((group.title, group.description, 1, "", fmt_points(group.maximum)))
+                criteria, options = group.criteria, ()
+            for criterion in criteria:
+                writer.writerow(
+                    (
+                        criterion.title,
+                        criterion.description,
+                        2,
+                        marker(criterion.min_star),
+                        fmt_points(criterion.maximum),
+                    )
+                )
+                for option in criterion.options:
                     writer.writerow(
                         (
-                            group.title,
-                            group.description,
-                            1,
-                            marker(only.min_star),
-                            fmt_points(group.maximum),
+                            option.title,
+                            "",
+                            3,
+                            marker(option.min_star),
+                            fmt_points(option.points),
                         )
                     )
-                    criteria: tuple[Criterion, ...] = ()
-                    options = only.options
-                else:
-                    writer.writerow(
-                        (group.title, group.description, 1, "", fmt_points(group.maximum))
-                    )
-                    criteria, options = group.criteria, ()
-                for criterion in criteria:
-                    writer.writerow(
-                        (
-                            criterion.title,
-                            criterion.description,
-                            2,
-                            marker(criterion.min_star),
-                            fmt_points(criterion.maximum),
-                        )
-                    )
-                    for option in criterion.options:
-                        writer.writerow(
-                            (
-                                option.title,
-                                "",
-                                3,
-                                marker(option.min_star),
-                                fmt_points(option.points),
-                            )
-                        )
-                for option in options:
-                    writer.writerow(
-                        (option.title, "", 3, marker(option.min_star), fmt_points(option.points))
-                    )
+            for option in options:
+                writer.writerow(
+                    (option.title, "", 3, marker(option.min_star), fmt_points(option.points))
+                )

@@ -61,6 +61,11 @@ def _to_points(value: object) -> object:
     return value
 
 
+def _check_bool(instance: object, attribute: attrs.Attribute[bool], value: object) -> None:
+    if not isinstance(value, bool):
+        raise InvalidInput(f"{attribute.name!r} must be True or False (got {value!r})")
+
+
 def _check_marker(instance: object, attribute: attrs.Attribute[int | None], value: object) -> None:
     if value is not None and (isinstance(value, bool) or value not in MINIMUM_STARS):
         raise InvalidInput(f"{attribute.name!r} must be None, 3, 4 or 5 (got {value!r})")
@@ -152,8 +157,10 @@ class Criterion:
           i.e. the product must earn something here (``inf`` if no option earns points, which no
           answer can meet).
 
-        0 means no minimum applies.
+        0 means no minimum applies. ``star`` is a whole number (any: 2 or fewer have no minimums).
         """
+        if type(star) is not int:
+            raise InvalidInput(f"'star' must be a whole number such as 3 (got {star!r})")
         need = 0.0
         for option in self.options:
             if option.min_star is not None and option.min_star <= star:
@@ -165,6 +172,8 @@ class Criterion:
 
     def lowest_option_reaching(self, points: float) -> int | None:
         """Index of the cheapest option worth at least ``points`` (first in sheet order on ties)."""
+        if isinstance(points, bool) or not isinstance(points, int | float) or math.isnan(points):
+            raise InvalidInput(f"'points' must be a number (got {points!r})")
         best: int | None = None
         for index, option in enumerate(self.options):
             if option.points >= points and (
@@ -205,7 +214,7 @@ class Group:
     criteria: tuple[Criterion, ...] = attrs.field(
         converter=_criteria_tuple, validator=_check_criteria
     )
-    direct: bool = False
+    direct: bool = attrs.field(default=False, validator=_check_bool)
     description: str = attrs.field(default="", validator=_check_str)
 
     def __attrs_post_init__(self) -> None:
@@ -380,7 +389,7 @@ class ScoringSheet:
 
     def criterion(self, code: str) -> Criterion:
         """The criterion with ``code``; :class:`InvalidInput` naming the code if there is none."""
-        position = self._compiled.index.get(code)
+        position = self._compiled.index.get(code) if isinstance(code, str) else None
         if position is None:
             raise InvalidInput(f"sheet {self.number} has no criterion {code!r}")
         return self.criteria[position]
@@ -395,10 +404,15 @@ class ScoringSheet:
         """Score one set of answers: ``{"A.1.1": 2, ...}``, option indexes from 0 in sheet order.
 
         Every criterion must be answered. ``None`` is an explicit answer meaning "assessed, and no
-        option applies": it earns 0 points and fails any minimum on that criterion. See
+        option applies": it earns 0 points and fails any minimum on that criterion. ``bands``
+        (a :class:`~ocop_workflow.rules.StarBands`) defaults to Decision 148's. See
         :class:`~ocop_workflow.scoring.evaluation.SheetResult`.
         """
-        return _evaluation.evaluate(self, answers, _DEFAULT_BANDS if bands is None else bands)
+        if bands is None:
+            return _evaluation.evaluate(self, answers, _DEFAULT_BANDS)
+        if not isinstance(bands, StarBands):
+            raise InvalidInput(f"'bands' must be a StarBands or None (got {bands!r})")
+        return _evaluation.evaluate(self, answers, bands)
 
     @classmethod
     def load(cls, path: str | Path) -> ScoringSheet:
@@ -467,6 +481,8 @@ class ScoringSheet:
         """
         from ocop_workflow.scoring.loading import read_outline_csv
 
+        if not isinstance(strict, bool):
+            raise InvalidInput(f"'strict' must be True or False (got {strict!r})")
         sheet, problems = read_outline_csv(path, number=number, group=group, sub_group=sub_group)
         if not strict:
             return sheet, problems

@@ -45,6 +45,9 @@ class ProblemKind(enum.Enum):
     """A cell that must hold a number does not."""
     MISSING_MAXIMUM = "missing_maximum"
     """A part, group or criterion has no maximum."""
+    UNKNOWN_KEY = "unknown_key"
+    """A key of a sheet file (or a column of an outline CSV) that the format does not have: it is
+    not read, so a misspelt ``min_stars`` would otherwise silently drop a per-star minimum."""
     STRUCTURE = "structure"
     """A row or entry that does not fit the tree (an option outside a criterion, an empty group,
     an unknown level, a missing field)."""
