@@ -378,6 +378,26 @@ def test_council_result_from_the_shipped_sheet_is_scored_and_kept():
     assert WF.replay(d.history) == d
 
 
+def test_a_stored_dossier_keeps_the_answers_behind_its_council_score():
+    import json
+
+    from ocop_workflow import Dossier
+    from ocop_workflow.scoring import evaluate_council, shipped_sheet
+
+    sheet = shipped_sheet(13)
+    best = {c.code: len(c.options) - 1 for c in sheet.criteria}
+    weak = {**best, "C.9.1": 2}
+    council = evaluate_council(sheet, [weak, best, best])
+    d = registered_dossier(WF)
+    WF.review_at_commune(d, passed=True, on="2024-03-10")
+    WF.score(d, Level.DISTRICT, council, on="2024-04-01")
+    stored = Dossier.from_dict(json.loads(json.dumps(d.to_dict())), workflow=WF)
+    answers = stored.history[-1].details["answers"]
+    assert answers == [weak, best, best]
+    again = evaluate_council(sheet, answers)
+    assert (again.total, again.stars) == (council.total, council.stars)
+
+
 def test_result_of_another_sheet_is_refused():
     from ocop_workflow.scoring import shipped_sheet
 

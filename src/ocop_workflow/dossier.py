@@ -81,7 +81,7 @@ class Score:
 
     ``stars`` is the band of the value, capped by the per-star minimums when the score came from a
     scoring sheet. ``result`` keeps that sheet or council result for display; it is not part of
-    equality and is not serialised.
+    equality and is not serialised (the score's history record keeps its answers instead).
     """
 
     level: Level

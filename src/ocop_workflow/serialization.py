@@ -3,7 +3,8 @@
 The form carries a ``schema_version``. Dates are ISO strings, enums their string values. A
 dossier is serialised as plain data, never pickled: the shared state machine stays out of it.
 Sheet results kept on scores (``Score.result``) are for display and are not serialised; the score's
-value and stars are, and the history keeps each score's total and star cap.
+value and stars are, and the history keeps each sheet score's total, star cap and answers (one
+mapping per council member), from which the result can be evaluated again.
 
 Loading is strict, because stored data outlives the code that wrote it: every field must be
 present and of its exact type (no ``"5"`` for 5, no 13.7 for sheet 13), no unknown field is

@@ -34,7 +34,10 @@ class ScoreResult(Protocol):
     ``total`` is the score out of 100; ``minimum_stars`` the highest star whose per-star minimums
     are all met (facts page section 3). The regime in force bands the total with its own bands and
     rounding (section 2), then caps it at ``minimum_stars``: a result's own ``stars`` used default
-    bands, which 1048's rounding may not share.
+    bands, which 1048's rounding may not share. When the result has ``answers`` (a sheet result)
+    or ``members`` with ``answers`` (a council result), the score's history record keeps them as
+    ``details["answers"]``, one mapping per member, so that a stored dossier can be evaluated and
+    shown again (``evaluate_council(sheet, details["answers"])``).
     """
 
     @property
@@ -300,6 +303,9 @@ class Workflow:
         details: dict[str, Any] = {"level": level._value_, "score": value, "stars": route.stars}
         if cap is not None:
             details["cap"] = cap
+            answers = _answer_sets(result)
+            if answers is not None:  # kept, so that a stored dossier can show its sheet again
+                details["answers"] = answers
         on_date, regime = self._check(dossier, event, day, ActionName.SCORE, level, regime)
         record = self._record(
             dossier, regime, event, ActionName.SCORE, on_date, actor, note, details
@@ -561,7 +567,11 @@ class Workflow:
             self.review_at_commune(dossier, passed=details["passed"], **args)
         elif action is ActionName.SCORE:
             cap = details.get("cap")
-            value = details["score"] if cap is None else _Replayed(details["score"], cap)
+            value = (
+                details["score"]
+                if cap is None
+                else _Replayed(details["score"], cap, details.get("answers"))
+            )
             self.score(dossier, Level(details["level"]), value, **args)
         elif action is ActionName.CERTIFY:
             self._certify(
@@ -818,10 +828,28 @@ def _waiting(dossier: Dossier) -> Score | None:
 
 @attrs.frozen
 class _Replayed:
-    """A recorded sheet score: its total and its star cap, for :meth:`Workflow.replay`."""
+    """A recorded sheet score (total, star cap, answers), for :meth:`Workflow.replay`."""
 
     total: float
     minimum_stars: int
+    answers: list[dict[str, int | None]] | None
+
+
+def _answer_sets(result: object) -> list[dict[str, int | None]] | None:
+    """The answers behind a sheet or council result, one mapping per council member, as plain
+    data for the history: a council result's ``members`` each with ``answers``, a sheet result's
+    own ``answers``. None for results that carry neither."""
+    if isinstance(result, _Replayed):
+        return result.answers
+    members = getattr(result, "members", None)
+    given = [result] if members is None else list(members)
+    sets: list[dict[str, int | None]] = []
+    for source in given:
+        answers = getattr(source, "answers", None)
+        if not isinstance(answers, Mapping):
+            return None
+        sets.append(dict(answers))
+    return sets
 
 
 def _score_value(score: object) -> tuple[float, int | None, object]:
