@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ocop_workflow import InvalidInput, Level, Workflow, rulesets
+from ocop_workflow import DefinitionError, InvalidInput, Level, Workflow, rulesets
 from ocop_workflow.rules import RevocationReason, RouteKind
 from tests.strategies import dates
 
@@ -122,3 +122,33 @@ def test_a_replacement_out_of_the_timelines_order_is_refused():
         rulesets.timeline_with(early)
     with pytest.raises(InvalidInput, match="'ruleset' must be a RuleSet \\(got 'QD26_2026'\\)"):
         rulesets.timeline_with("QD26_2026")  # type: ignore[arg-type]
+
+
+def test_each_regime_names_its_sheet_parts():
+    # Facts page sections 1 and 3: 1048's sheets A 35 / B 25 / C 40, 148's A 40 / B 25 / C 35.
+    assert dict(rulesets.QD1048_2019.part_maxima or ()) == {"A": 35, "B": 25, "C": 40}
+    for later in rulesets.ALL[1:]:
+        assert dict(later.part_maxima or ()) == {"A": 40, "B": 25, "C": 35}
+    tuned = rulesets.qd26_2026(part_maxima={"A": 30, "B": 30, "C": 40})
+    assert dict(tuned.part_maxima or ()) == {"A": 30, "B": 30, "C": 40}
+    with pytest.raises(DefinitionError, match="'part_maxima' must add up to 100"):
+        rulesets.qd26_2026(part_maxima={"A": 40, "B": 25, "C": 30})
+
+
+def test_a_148_sheet_cannot_score_a_1048_dossier():
+    from ocop_workflow.scoring import shipped_sheet
+    from ocop_workflow.testing import registered_dossier
+
+    workflow = Workflow(rulesets.QD148_2023)
+    sheet = shipped_sheet(13)
+    result = sheet.evaluate({c.code: len(c.options) - 1 for c in sheet.criteria})
+    old = registered_dossier(workflow, submitted_on=dt.date(2022, 3, 1))
+    workflow.review_at_commune(old, passed=True, on="2022-03-10")
+    before = old.to_dict()
+    with pytest.raises(
+        InvalidInput,
+        match="parts A 40, B 25, C 35, but QD1048_2019 sheets have A 35, B 25, C 40",
+    ):
+        workflow.score(old, Level.DISTRICT, result, on="2022-04-01")
+    assert old.to_dict() == before
+    workflow.score(old, Level.DISTRICT, result, on="2023-03-01")  # 148 in force: its sheets

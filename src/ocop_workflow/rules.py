@@ -303,6 +303,20 @@ class Route:
     level: Level | None
 
 
+def _part_pairs(value: object) -> tuple[tuple[str, float], ...] | None:
+    if value is None:
+        return None
+    try:
+        pairs = tuple(sorted((str(k), float(v)) for k, v in dict(value).items()))  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise DefinitionError(
+            f"'part_maxima' must map part letters to points (got {value!r})"
+        ) from None
+    if not pairs or not math.isclose(math.fsum(v for _, v in pairs), 100.0):
+        raise DefinitionError(f"'part_maxima' must add up to 100 (got {dict(pairs)})")
+    return pairs
+
+
 @attrs.frozen
 class RuleSet:
     """Every rule of one regime, with the dates it is in force.
@@ -322,6 +336,12 @@ class RuleSet:
     )
     effective_until: dt.date | None = None
     deadlines: Deadlines = attrs.field(factory=Deadlines)
+    part_maxima: tuple[tuple[str, float], ...] | None = attrs.field(
+        default=None, converter=_part_pairs
+    )
+    """The maximum of each part of this regime's scoring sheets, as (letter, points) pairs in
+    letter order (Decision 148: A 40, B 25, C 35; facts page sections 1 and 3). ``None``: not
+    checked. A mapping is accepted."""
     # Lookups derived from ``levels`` once, for the per-dossier hot path.
     _index: Mapping[Level, int] = attrs.field(init=False, eq=False, repr=False, hash=False)
     _recogniser: Mapping[int, Level] = attrs.field(init=False, eq=False, repr=False, hash=False)

@@ -8,7 +8,8 @@ of :func:`qd26_2026`, whose defaults build :data:`QD26_2026`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import types
+from collections.abc import Iterable, Mapping
 
 from ocop_workflow.dates import DateLike, to_date
 from ocop_workflow.errors import InvalidInput
@@ -25,6 +26,7 @@ from ocop_workflow.rules import (
 
 __all__ = [
     "ALL",
+    "PARTS_148",
     "QD26_2026",
     "QD26_EFFECTIVE",
     "QD148_2023",
@@ -62,7 +64,12 @@ QD1048_2019 = RuleSet(
     bands=StarBands(rounding=Rounding.HALF_UP),
     validity=Validity(months=36, notice_days=30),
     revocation_reasons=_REVOCATION_148,
+    # Section 1: 1048's sheets have parts A 35, B 25, C 40.
+    part_maxima={"A": 35, "B": 25, "C": 40},
 )
+
+PARTS_148: Mapping[str, float] = types.MappingProxyType({"A": 40.0, "B": 25.0, "C": 35.0})
+"""Decision 148's sheet parts (facts page section 3)."""
 
 QD148_2023 = RuleSet(
     code="QD148_2023",
@@ -80,6 +87,7 @@ QD148_2023 = RuleSet(
     bands=StarBands(),  # section 2: half-open bands 30/50/70/90
     validity=Validity(months=36, notice_days=30),  # section 4.6
     revocation_reasons=_REVOCATION_148,
+    part_maxima=PARTS_148,  # sections 1 and 3: A 40, B 25, C 35
 )
 
 QD26_EFFECTIVE = dt.date(2026, 7, 21)
@@ -99,6 +107,7 @@ QD1489_2025 = RuleSet(
     bands=StarBands(),
     validity=Validity(months=36, notice_days=30),
     revocation_reasons=_REVOCATION_148,
+    part_maxima=PARTS_148,  # 1489 amends 148 and keeps its sheets
 )
 
 
@@ -122,6 +131,7 @@ def qd26_2026(
     validity_months: int = 36,
     notice_days: int = 30,
     revocation_reasons: Iterable[RevocationReason] = _REVOCATION_26,
+    part_maxima: Mapping[str, float] | None = PARTS_148,
     reevaluation_window: tuple[int, int] = (180, 120),
     evaluation_days: int = 45,
     commune_check_working_days: int = 15,
@@ -131,7 +141,8 @@ def qd26_2026(
 ) -> RuleSet:
     """Decision 26/2026/QĐ-TTg (section 6). Every number is unconfirmed, so each is a parameter:
     the province forwards ``forwards_at`` or more to the ministry; certificates are valid
-    ``validity_months`` with ``notice_days`` of notice; ``revocation_reasons`` are the grounds."""
+    ``validity_months`` with ``notice_days`` of notice; ``revocation_reasons`` are the grounds;
+    its sheets have ``part_maxima`` (the facts page gives none for 26/2026: 148's by default)."""
     return RuleSet(
         code="QD26_2026",
         title="Decision 26/2026/QĐ-TTg of 22 May 2026 (unconfirmed transcript)",
@@ -145,6 +156,7 @@ def qd26_2026(
         bands=StarBands(),
         validity=Validity(months=validity_months, notice_days=notice_days),
         revocation_reasons=frozenset(revocation_reasons),
+        part_maxima=part_maxima,
         deadlines=Deadlines(
             reevaluation_window=reevaluation_window,
             evaluation_days=evaluation_days,

@@ -284,6 +284,8 @@ class Workflow:
         day = to_date(on)
         regime = self._regime(day)
         rules = regime.rules
+        if result is not None and rules.part_maxima is not None:
+            _check_parts(result, rules)
         route = rules.route(level, value, cap)  # also refuses a level this regime does not have
         pending = self._pending_route(dossier, rules)
         if pending is not None and (
@@ -850,6 +852,22 @@ def _answer_sets(result: object) -> list[dict[str, int | None]] | None:
             return None
         sets.append(dict(answers))
     return sets
+
+
+def _check_parts(result: object, rules: RuleSet) -> None:
+    """A sheet result must come from a sheet of the regime's parts (1048: A 35, B 25, C 40; 148
+    and later: A 40, B 25, C 35; facts page sections 1 and 3)."""
+    sheet_parts = getattr(getattr(result, "sheet", None), "part_maxima", None)
+    expected = dict(rules.part_maxima or ())
+    if isinstance(sheet_parts, Mapping) and dict(sheet_parts) != expected:
+
+        def shown(parts: Mapping[str, float]) -> str:
+            return ", ".join(f"{letter} {points:g}" for letter, points in sorted(parts.items()))
+
+        raise InvalidInput(
+            f"'score' comes from a sheet with parts {shown(sheet_parts)}, but {rules.code} "
+            f"sheets have {shown(expected)}"
+        )
 
 
 def _score_value(score: object) -> tuple[float, int | None, object]:

@@ -387,6 +387,12 @@ class ScoringSheet:
         """The declared total: the sum of the parts' maxima (100 on a consistent sheet)."""
         return math.fsum(p.maximum for p in self.parts)
 
+    @property
+    def part_maxima(self) -> dict[str, float]:
+        """Each part's declared maximum by letter: ``{"A": 40, "B": 25, "C": 35}`` under Decision
+        148 (a rule set's ``part_maxima`` says which a regime's sheets have)."""
+        return {p.letter: p.maximum for p in self.parts}
+
     def criterion(self, code: str) -> Criterion:
         """The criterion with ``code``; :class:`InvalidInput` naming the code if there is none."""
         position = self._compiled.index.get(code) if isinstance(code, str) else None
