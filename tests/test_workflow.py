@@ -210,9 +210,37 @@ def test_revoke_needs_a_known_reason():
     ):
         WF.revoke(d, reason=RevocationReason.MISUSE_OF_MARK, on="2024-09-01")
     assert snapshot(d) == before
-    WF.revoke(d, reason="no_longer_meets_criteria", on="2024-09-01")
+    with pytest.raises(
+        InvalidInput, match="under QD148_2023 the province level revokes 4-star certificates"
+    ):
+        WF.revoke(d, reason="no_longer_meets_criteria", on="2024-09-01", by="district")
+    assert snapshot(d) == before
+    WF.revoke(d, reason="no_longer_meets_criteria", on="2024-09-01", by="province")
     assert d.state is DossierState.REVOKED
-    assert d.history[-1].details == {"reason": "no_longer_meets_criteria"}
+    assert d.history[-1].details == {"reason": "no_longer_meets_criteria", "by": "province"}
+
+
+def test_under_26_2026_the_province_revokes_3_and_4_stars_and_the_ministry_5():
+    # Facts page section 6; a 3-star district certificate of 2024 is revoked by the province.
+    for score, revoker in ((60.0, "province"), (78.0, "province"), (95.0, "central")):
+        d = certified_dossier(WF, score, on=dt.date(2024, 7, 20))
+        WF.revoke(d, reason="misuse_of_mark", on="2026-09-01")
+        assert d.history[-1].details["by"] == revoker
+
+
+def test_a_re_evaluation_is_due_45_days_after_filing_under_26_2026():
+    old = certified_dossier(WF, 60.0, on=dt.date(2024, 7, 20))  # expires 2027-07-20
+    new = registered_dossier(
+        WF, submitted_on=dt.date(2027, 2, 1), kind="reevaluation", renews=old, district=None
+    )
+    assert WF.evaluation_due(new) == dt.date(2027, 3, 18)
+    assert WF.evaluation_due(old) is None  # not a re-evaluation
+    from ocop_workflow.portfolio import evaluations_overdue
+
+    assert evaluations_overdue([old, new], as_of="2027-03-18") == []
+    assert evaluations_overdue([old, new], as_of="2027-03-19") == [new]
+    WF.withdraw(new, on="2027-03-20")
+    assert WF.evaluation_due(new) is None
 
 
 def test_withdraw_only_while_in_process():

@@ -28,6 +28,7 @@ __all__ = [
     "by_stars",
     "by_state",
     "cohorts",
+    "evaluations_overdue",
     "expire_due",
     "expiring_within",
     "in_reevaluation_window",
@@ -97,6 +98,21 @@ def in_reevaluation_window(
         ),
         key=_expiry,
     )
+
+
+def evaluations_overdue(
+    dossiers: Iterable[Dossier], as_of: DateLike, workflow: Workflow | None = None
+) -> list[Dossier]:
+    """Re-evaluations still in process on ``as_of`` past their evaluation limit (Decision
+    26/2026, section 6: 45 days from filing; :meth:`Workflow.evaluation_due`), longest overdue
+    first: the councils' to-do list."""
+    day = to_date(as_of, "as_of")
+    if workflow is not None and not isinstance(workflow, Workflow):
+        raise InvalidInput(f"'workflow' must be a Workflow or None (got {workflow!r})")
+    workflow = workflow or Workflow.for_date(day)
+    due = [(workflow.evaluation_due(d), d) for d in _dossiers(dossiers)]
+    late = [(when, d) for when, d in due if when is not None and when < day]
+    return [d for _, d in sorted(late, key=lambda pair: pair[0])]
 
 
 @attrs.frozen

@@ -402,10 +402,16 @@ class Workflow:
         *,
         reason: RevocationReason | str,
         on: DateLike,
+        by: Level | str | None = None,
         actor: str | None = None,
         note: str | None = None,
     ) -> None:
-        """Revoke the certificate ("thu hồi") for one of the rule set's reasons (section 4.8)."""
+        """Revoke the certificate ("thu hồi") for one of the rule set's reasons (section 4.8).
+
+        The level that revokes is the one that recognises the certificate's stars under the rules
+        of the day (section 6: the province for 3 and 4 stars, the ministry for 5); the history
+        records it as ``by``, and ``by``, when given, must be that level.
+        """
         reason = _enum(RevocationReason, reason, "reason")
         on_date, regime = self._check(dossier, Event.REVOKE, on, ActionName.REVOKE)
         rules = regime.rules
@@ -415,6 +421,14 @@ class Workflow:
                 f"'reason' {reason.value!r} is not a revocation ground under {rules.code} "
                 f"(allowed: {', '.join(allowed)})"
             )
+        assert dossier.certificate is not None  # CERTIFIED always carries one
+        stars = dossier.certificate.stars
+        revoker = rules.recognising_level(stars)
+        if by is not None and Level.parse(by, "by") is not revoker:
+            raise InvalidInput(
+                f"'by' must be {revoker.value!r}: under {rules.code} the {revoker.value} level "
+                f"revokes {stars}-star certificates (got {by!r})"
+            )
         self._commit(
             dossier,
             regime,
@@ -423,7 +437,7 @@ class Workflow:
             on_date,
             actor,
             note,
-            {"reason": reason.value},
+            {"reason": reason.value, "by": revoker._value_},
         )
 
     def withdraw(
@@ -665,6 +679,17 @@ class Workflow:
                     f"(got on={day}); it can be withdrawn"
                 )
         return day, regime
+
+    def evaluation_due(self, dossier: Dossier) -> dt.date | None:
+        """The day by which a re-evaluation still in process must have been evaluated: its filing
+        date plus the registering regime's ``deadlines.evaluation_days`` (Decision 26/2026,
+        section 6: 45 days). ``None`` for other dossiers, regimes without the limit, or once the
+        evaluation is over. The limit binds the councils, so it is reported, never enforced."""
+        _require_dossier(dossier)
+        if dossier.kind is not DossierKind.REEVALUATION or dossier.state not in _IN_PROCESS:
+            return None
+        days = self._regime(dossier.submitted_on).rules.deadlines.evaluation_days
+        return None if days is None else dossier.submitted_on + dt.timedelta(days=days)
 
     def deadline(self, dossier: Dossier) -> dt.date | None:
         """The date by which a dossier in flight from an earlier regime must finish, if any.
