@@ -12,6 +12,7 @@ from ocop_workflow import (
     DossierKind,
     DossierState,
     InvalidInput,
+    KnockOut,
     Level,
     TransitionNotAllowed,
     Workflow,
@@ -235,3 +236,29 @@ def test_no_extension_before_26_2026():
         WF.extend(d, until="2026-08-01", on="2025-01-01")
     assert Action(ActionName.EXTEND) not in WF.available_actions(d, on="2025-01-01")
     assert Action(ActionName.EXTEND) in WF.available_actions(d, on="2026-08-01")
+
+
+def test_26_2026_knocks_out_forged_or_unsafe_dossiers():
+    # Facts page section 6: forged documents or no valid food-safety certificate reject outright.
+    d = registered_dossier(WF, submitted_on=dt.date(2026, 9, 1), district=None)
+    assert Action(ActionName.KNOCK_OUT) in WF.available_actions(d)
+    before = d.to_dict()
+    with pytest.raises(InvalidInput, match=r"'ground' must be one of .* \(got 'ugly'\)"):
+        WF.knock_out(d, ground="ugly", on="2026-09-05")
+    assert d.to_dict() == before
+    WF.knock_out(d, ground=KnockOut.NO_FOOD_SAFETY_CERTIFICATE, on="2026-09-05")
+    assert d.state is DossierState.REJECTED
+    assert d.history[-1].details == {"ground": "no_food_safety_certificate"}
+    assert WF.available_actions(d) == ()
+    assert WF.replay(d.history) == d
+    assert type(d).from_dict(d.to_dict(), workflow=WF) == d
+
+
+def test_no_knock_outs_before_26_2026():
+    d = registered_dossier(WF)
+    assert Action(ActionName.KNOCK_OUT) not in WF.available_actions(d)
+    with pytest.raises(
+        InvalidInput, match="not a knock-out under QD148_2023 \\(knock-outs: none\\)"
+    ):
+        WF.knock_out(d, ground="forged_documents", on="2024-03-05")
+    assert d.state is DossierState.REGISTERED

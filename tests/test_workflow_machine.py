@@ -170,6 +170,7 @@ class DossierLifecycle(RuleBasedStateMachine):
         if not actions:
             return
         action = data.draw(st.sampled_from(actions))
+        event(f"offered {action.name.value}")
         if action.name is ActionName.REVIEW_AT_COMMUNE:
             WF.review_at_commune(d, passed=True, on=on)
         elif action.name is ActionName.RESUBMIT:
@@ -199,6 +200,14 @@ class DossierLifecycle(RuleBasedStateMachine):
             assert earliest < latest  # offered, so there is room
             days = data.draw(st.integers(min_value=1, max_value=(latest - earliest).days))
             WF.extend(d, until=earliest + dt.timedelta(days=days), on=on)
+        elif action.name is ActionName.KNOCK_OUT:
+            WF.knock_out(
+                d,
+                ground=data.draw(
+                    st.sampled_from(sorted(k.value for k in WF.rules_on(on).knockouts))
+                ),
+                on=on,
+            )
         elif action.name is ActionName.REVOKE:
             WF.revoke(
                 d,

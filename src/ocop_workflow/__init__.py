@@ -7,7 +7,7 @@ A :class:`Dossier` moves through the states of :class:`DossierState`, driven by 
 from ocop_workflow import rulesets
 from ocop_workflow.dossier import Certificate, Dossier, DossierKind, HistoryRecord, Location, Score
 from ocop_workflow.errors import DefinitionError, InvalidInput, OcopError, TransitionNotAllowed
-from ocop_workflow.rules import Level, RevocationReason, RuleSet
+from ocop_workflow.rules import KnockOut, Level, RevocationReason, RuleSet
 from ocop_workflow.states import DossierState
 from ocop_workflow.workflow import Action, ActionName, ScoreResult, Workflow
 
@@ -21,6 +21,7 @@ __all__ = [
     "DossierState",
     "HistoryRecord",
     "InvalidInput",
+    "KnockOut",
     "Level",
     "Location",
     "OcopError",

@@ -243,6 +243,24 @@ def _frozen_reasons(value: Iterable[RevocationReason]) -> frozenset[RevocationRe
     return frozenset(value)
 
 
+class KnockOut(enum.Enum):
+    """A ground that rejects a dossier outright, whatever its score (26/2026, section 6)."""
+
+    FORGED_DOCUMENTS = "forged_documents"
+    """Forged documents in the dossier."""
+    NO_FOOD_SAFETY_CERTIFICATE = "no_food_safety_certificate"
+    """No valid food-safety certificate."""
+
+
+def _frozen_knockouts(value: Iterable[KnockOut]) -> frozenset[KnockOut]:
+    found = frozenset(value)
+    if not all(isinstance(k, KnockOut) for k in found):
+        raise DefinitionError(
+            f"'knockouts' must be KnockOut grounds (got {sorted(map(str, found))})"
+        )
+    return found
+
+
 def _level_tuple(value: Iterable[LevelRule]) -> tuple[LevelRule, ...]:
     return tuple(value)
 
@@ -342,6 +360,8 @@ class RuleSet:
     """The maximum of each part of this regime's scoring sheets, as (letter, points) pairs in
     letter order (Decision 148: A 40, B 25, C 35; facts page sections 1 and 3). ``None``: not
     checked. A mapping is accepted."""
+    knockouts: frozenset[KnockOut] = attrs.field(converter=_frozen_knockouts, default=frozenset())
+    """Grounds that reject a dossier outright (26/2026); none before."""
     # Lookups derived from ``levels`` once, for the per-dossier hot path.
     _index: Mapping[Level, int] = attrs.field(init=False, eq=False, repr=False, hash=False)
     _recogniser: Mapping[int, Level] = attrs.field(init=False, eq=False, repr=False, hash=False)

@@ -15,6 +15,7 @@ from ocop_workflow.dates import DateLike, to_date
 from ocop_workflow.errors import InvalidInput
 from ocop_workflow.rules import (
     Deadlines,
+    KnockOut,
     Level,
     LevelRule,
     RevocationReason,
@@ -132,6 +133,7 @@ def qd26_2026(
     notice_days: int = 30,
     revocation_reasons: Iterable[RevocationReason] = _REVOCATION_26,
     part_maxima: Mapping[str, float] | None = PARTS_148,
+    knockouts: Iterable[KnockOut] = tuple(KnockOut),
     reevaluation_window: tuple[int, int] = (180, 120),
     evaluation_days: int = 45,
     commune_check_working_days: int = 15,
@@ -142,7 +144,8 @@ def qd26_2026(
     """Decision 26/2026/QĐ-TTg (section 6). Every number is unconfirmed, so each is a parameter:
     the province forwards ``forwards_at`` or more to the ministry; certificates are valid
     ``validity_months`` with ``notice_days`` of notice; ``revocation_reasons`` are the grounds;
-    its sheets have ``part_maxima`` (the facts page gives none for 26/2026: 148's by default)."""
+    its sheets have ``part_maxima`` (the facts page gives none for 26/2026: 148's by default);
+    ``knockouts`` reject a dossier outright."""
     return RuleSet(
         code="QD26_2026",
         title="Decision 26/2026/QĐ-TTg of 22 May 2026 (unconfirmed transcript)",
@@ -157,6 +160,8 @@ def qd26_2026(
         validity=Validity(months=validity_months, notice_days=notice_days),
         revocation_reasons=frozenset(revocation_reasons),
         part_maxima=part_maxima,
+        # Section 6: forged documents or no valid food-safety certificate reject outright.
+        knockouts=frozenset(knockouts),
         deadlines=Deadlines(
             reevaluation_window=reevaluation_window,
             evaluation_days=evaluation_days,

@@ -46,6 +46,7 @@ class DossierState(enum.Enum):
     EXPIRED = "expired"
     REVOKED = "revoked"
     SUPERSEDED = "superseded"
+    REJECTED = "rejected"
 
     __hash__ = object.__hash__  # identity hash in C; see Level.__hash__
 
@@ -73,6 +74,7 @@ _LABELS = {
     DossierState.EXPIRED: ("Hết hiệu lực", "Expired"),
     DossierState.REVOKED: ("Bị thu hồi", "Revoked"),
     DossierState.SUPERSEDED: ("Được thay thế", "Superseded"),
+    DossierState.REJECTED: ("Bị loại", "Rejected outright"),
 }
 
 SCORED_STATE = {
@@ -88,6 +90,7 @@ FINAL_STATES = frozenset(
         DossierState.WITHDRAWN,
         DossierState.REVOKED,
         DossierState.SUPERSEDED,
+        DossierState.REJECTED,
     }
 )
 """States with no way out."""
@@ -111,6 +114,7 @@ class Event(enum.Enum):
     REVOKE = "revoke"
     SUPERSEDE = "supersede"
     EXTEND = "extend"
+    KNOCK_OUT = "knock_out"
 
     __hash__ = object.__hash__  # identity hash in C; see Level.__hash__
 
@@ -180,6 +184,8 @@ def transition_table(
     rows += [
         Transition(Event.CERTIFY, scored, DossierState.CERTIFIED),
         Transition(Event.WITHDRAW, in_process, DossierState.WITHDRAWN),
+        # 26/2026 (section 6): a knock-out rejects a dossier in process outright.
+        Transition(Event.KNOCK_OUT, in_process, DossierState.REJECTED),
         Transition(Event.EXPIRE, (DossierState.CERTIFIED,), DossierState.EXPIRED),
         Transition(Event.REVOKE, (DossierState.CERTIFIED,), DossierState.REVOKED),
         # 26/2026 (section 6): a certificate may be extended up to 180 days past its expiry, also

@@ -21,7 +21,15 @@ from ocop_workflow import rulesets
 from ocop_workflow.dates import DateLike, to_date
 from ocop_workflow.dossier import Certificate, Dossier, DossierKind, HistoryRecord, Location, Score
 from ocop_workflow.errors import InvalidInput, OcopError, TransitionNotAllowed
-from ocop_workflow.rules import Level, RevocationReason, Route, RouteKind, RuleSet, check_score
+from ocop_workflow.rules import (
+    KnockOut,
+    Level,
+    RevocationReason,
+    Route,
+    RouteKind,
+    RuleSet,
+    check_score,
+)
 from ocop_workflow.states import SCORED_STATE, DossierMachine, DossierState, Event
 
 __all__ = ["Action", "ActionName", "ScoreResult", "Workflow"]
@@ -60,6 +68,7 @@ class ActionName(enum.Enum):
     REVOKE = "revoke"
     SUPERSEDE = "supersede"
     EXTEND = "extend"
+    KNOCK_OUT = "knock_out"
 
 
 @attrs.frozen
@@ -440,6 +449,31 @@ class Workflow:
             {"reason": reason.value, "by": revoker._value_},
         )
 
+    def knock_out(
+        self,
+        dossier: Dossier,
+        *,
+        ground: KnockOut | str,
+        on: DateLike,
+        actor: str | None = None,
+        note: str | None = None,
+    ) -> None:
+        """Reject a dossier in process outright on a knock-out ground (Decision 26/2026, section
+        6: forged documents, no valid food-safety certificate); it ends ``REJECTED``."""
+        ground = _enum(KnockOut, ground, "ground")
+        on_date, regime = self._check(dossier, Event.KNOCK_OUT, on, ActionName.KNOCK_OUT)
+        rules = regime.rules
+        if ground not in rules.knockouts:
+            allowed = ", ".join(sorted(k.value for k in rules.knockouts)) or "none"
+            raise InvalidInput(
+                f"'ground' {ground.value!r} is not a knock-out under {rules.code} "
+                f"(knock-outs: {allowed})"
+            )
+        details = {"ground": ground.value}
+        self._commit(
+            dossier, regime, Event.KNOCK_OUT, ActionName.KNOCK_OUT, on_date, actor, note, details
+        )
+
     def withdraw(
         self, dossier: Dossier, *, on: DateLike, actor: str | None = None, note: str | None = None
     ) -> None:
@@ -535,6 +569,9 @@ class Workflow:
                     and max(cert.expires_on, day or cert.expires_on) < latest
                 ):
                     actions.append(Action(ActionName.EXTEND))
+            elif event is Event.KNOCK_OUT:
+                if regime.rules.knockouts:
+                    actions.append(Action(ActionName.KNOCK_OUT))
             elif event in _EVENT_ACTION:
                 actions.append(Action(_EVENT_ACTION[event]))
         return tuple(actions)
@@ -601,6 +638,8 @@ class Workflow:
             )
         elif action is ActionName.REVOKE:
             self.revoke(dossier, reason=details["reason"], **args)
+        elif action is ActionName.KNOCK_OUT:
+            self.knock_out(dossier, ground=details["ground"], **args)
         elif action is ActionName.EXTEND:
             self.extend(dossier, until=details["until"], **args)
         elif action is ActionName.SUPERSEDE:
