@@ -406,24 +406,53 @@ def test_council_result_from_the_shipped_sheet_is_scored_and_kept():
     assert WF.replay(d.history) == d
 
 
-def test_a_stored_dossier_keeps_the_answers_behind_its_council_score():
+@pytest.mark.parametrize("agreement", ["majority", "all", "mean_points"])
+def test_a_stored_dossier_shows_its_council_result_again(agreement):
     import json
 
     from ocop_workflow import Dossier
-    from ocop_workflow.scoring import evaluate_council, shipped_sheet
+    from ocop_workflow.scoring import (
+        Agreement,
+        CouncilPolicy,
+        evaluate_council,
+        result_from_details,
+        shipped_sheet,
+    )
 
     sheet = shipped_sheet(13)
     best = {c.code: len(c.options) - 1 for c in sheet.criteria}
     weak = {**best, "C.9.1": 2}
-    council = evaluate_council(sheet, [weak, best, best])
+    policy = CouncilPolicy(minimums=Agreement(agreement))
+    council = evaluate_council(sheet, [weak, best, best], policy)
     d = registered_dossier(WF)
     WF.review_at_commune(d, passed=True, on="2024-03-10")
     WF.score(d, Level.DISTRICT, council, on="2024-04-01")
     stored = Dossier.from_dict(json.loads(json.dumps(d.to_dict())), workflow=WF)
-    answers = stored.history[-1].details["answers"]
-    assert answers == [weak, best, best]
-    again = evaluate_council(sheet, answers)
-    assert (again.total, again.stars) == (council.total, council.stars)
+    details = stored.history[-1].details
+    assert [dict(a) for a in details["answers"]] == [weak, best, best]
+    assert details["agreement"] == agreement
+    again = result_from_details(sheet, details)
+    assert (again.total, again.minimum_stars, again.stars) == (
+        council.total,
+        council.minimum_stars,
+        council.stars,
+    )
+
+
+def test_a_history_record_is_frozen_all_the_way_down():
+    from ocop_workflow.scoring import result_from_details, shipped_sheet
+
+    sheet = shipped_sheet(13)
+    answers = {c.code: 1 for c in sheet.criteria}
+    d = registered_dossier(WF)
+    WF.review_at_commune(d, passed=True, on="2024-03-10")
+    WF.score(d, Level.DISTRICT, sheet.evaluate(answers), on="2024-04-01")
+    answers["A.1.1"] = 0  # the caller's own dict is not the record's
+    kept = d.history[-1].details["answers"]
+    with pytest.raises(TypeError):
+        kept[0]["A.1.1"] = 0
+    assert kept[0]["A.1.1"] == 1
+    assert result_from_details(sheet, d.history[-1].details).total == d.scores[Level.DISTRICT].value
 
 
 def test_result_of_another_sheet_is_refused():

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from ocop_workflow import (
+    Action,
     ActionName,
     Dossier,
     DossierKind,
@@ -187,8 +188,11 @@ class DossierLifecycle(RuleBasedStateMachine):
                 ),
                 None,
             )
-            if renewed is not None:  # available_actions cannot see the other dossier's dates
-                on = max(on, renewed.last_step_on)
+            if renewed is not None and renewed.last_step_on > on:
+                # available_actions cannot see the other dossier's dates: ask again on its date.
+                on = renewed.last_step_on
+                if Action(ActionName.CERTIFY) not in WF.available_actions(d, on=on):
+                    return
             WF.certify(d, on=on, number=f"N-{self.numbers}", renewed=renewed)
         elif action.name is ActionName.EXPIRE:
             assert d.certificate is not None

@@ -122,7 +122,16 @@ class Certificate:
 
 
 def _freeze(details: Mapping[str, Any]) -> Mapping[str, Any]:
-    return types.MappingProxyType(dict(details))
+    """A read-only copy, all the way down: mappings become read-only, lists tuples."""
+    return types.MappingProxyType({key: _frozen(value) for key, value in details.items()})
+
+
+def _frozen(value: object) -> object:
+    if isinstance(value, Mapping):
+        return _freeze(value)
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(item) for item in value)
+    return value
 
 
 @attrs.frozen

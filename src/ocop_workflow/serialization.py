@@ -73,6 +73,15 @@ def _date(value: object, _: object) -> dt.date:
         raise _WrongType(f"must be an ISO date string (got {value!r})") from None
 
 
+def _thawed(value: object) -> object:
+    """Frozen details as JSON data: read-only mappings as dicts, tuples as lists."""
+    if isinstance(value, Mapping):
+        return {key: _thawed(item) for key, item in value.items()}
+    if isinstance(value, tuple | list):
+        return [_thawed(item) for item in value]
+    return value
+
+
 _converter = make_converter(forbid_extra_keys=True)
 _converter.register_unstructure_hook(dt.date, dt.date.isoformat)
 _converter.register_structure_hook(dt.date, _date)
@@ -80,6 +89,11 @@ _converter.register_structure_hook(str, _exact(str, "a string"))
 _converter.register_structure_hook(int, _exact(int, "a whole number"))
 _converter.register_structure_hook(bool, _exact(bool, "true or false"))
 _converter.register_structure_hook(float, _number)
+# History details are frozen all the way down (see HistoryRecord); in JSON they are plain data.
+_converter.register_unstructure_hook(
+    HistoryRecord,
+    make_dict_unstructure_fn(HistoryRecord, _converter, details=override(unstruct_hook=_thawed)),
+)
 # A score's sheet result is for display only (see Score): leave it out both ways.
 _converter.register_unstructure_hook(
     Score, make_dict_unstructure_fn(Score, _converter, result=override(omit=True))

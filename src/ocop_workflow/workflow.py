@@ -43,9 +43,10 @@ class ScoreResult(Protocol):
     are all met (facts page section 3). The regime in force bands the total with its own bands and
     rounding (section 2), then caps it at ``minimum_stars``: a result's own ``stars`` used default
     bands, which 1048's rounding may not share. When the result has ``answers`` (a sheet result)
-    or ``members`` with ``answers`` (a council result), the score's history record keeps them as
-    ``details["answers"]``, one mapping per member, so that a stored dossier can be evaluated and
-    shown again (``evaluate_council(sheet, details["answers"])``).
+    or ``members`` with ``answers`` (a council result, with its ``policy.minimums``), the score's
+    history record keeps them as ``details["answers"]`` (one mapping per member) and
+    ``details["agreement"]``, so that a stored dossier can show its result again
+    (:func:`ocop_workflow.scoring.result_from_details`).
     """
 
     @property
@@ -314,9 +315,8 @@ class Workflow:
         details: dict[str, Any] = {"level": level._value_, "score": value, "stars": route.stars}
         if cap is not None:
             details["cap"] = cap
-            answers = _answer_sets(result)
-            if answers is not None:  # kept, so that a stored dossier can show its sheet again
-                details["answers"] = answers
+            # Kept, so that a stored dossier can show its sheet or council result again.
+            details.update(_recorded_answers(result))
         on_date, regime = self._check(dossier, event, day, ActionName.SCORE, level, regime)
         record = self._record(
             dossier, regime, event, ActionName.SCORE, on_date, actor, note, details
@@ -623,7 +623,7 @@ class Workflow:
             value = (
                 details["score"]
                 if cap is None
-                else _Replayed(details["score"], cap, details.get("answers"))
+                else _Replayed(details["score"], cap, _RECORDED.intersection(details), details)
             )
             self.score(dossier, Level(details["level"]), value, **args)
         elif action is ActionName.CERTIFY:
@@ -894,28 +894,37 @@ def _waiting(dossier: Dossier) -> Score | None:
 
 @attrs.frozen
 class _Replayed:
-    """A recorded sheet score (total, star cap, answers), for :meth:`Workflow.replay`."""
+    """A recorded sheet score (total, star cap, kept answers), for :meth:`Workflow.replay`."""
 
     total: float
     minimum_stars: int
-    answers: list[dict[str, int | None]] | None
+    kept: frozenset[str]
+    details: Mapping[str, Any]
 
 
-def _answer_sets(result: object) -> list[dict[str, int | None]] | None:
-    """The answers behind a sheet or council result, one mapping per council member, as plain
-    data for the history: a council result's ``members`` each with ``answers``, a sheet result's
-    own ``answers``. None for results that carry neither."""
+_RECORDED = frozenset({"answers", "agreement"})
+"""The details a score record keeps about the sheet or council result behind it."""
+
+
+def _recorded_answers(result: object) -> dict[str, Any]:
+    """What a score's history record keeps of a sheet or council result: the answers, one
+    mapping per council member (a council result's ``members``, or a sheet result's own
+    ``answers``), and a council's ``policy.minimums`` as ``agreement``. Nothing for results that
+    carry no answers."""
     if isinstance(result, _Replayed):
-        return result.answers
+        return {key: result.details[key] for key in result.kept}
     members = getattr(result, "members", None)
-    given = [result] if members is None else list(members)
     sets: list[dict[str, int | None]] = []
-    for source in given:
+    for source in [result] if members is None else list(members):
         answers = getattr(source, "answers", None)
         if not isinstance(answers, Mapping):
-            return None
+            return {}
         sets.append(dict(answers))
-    return sets
+    kept: dict[str, Any] = {"answers": sets}
+    agreement = getattr(getattr(result, "policy", None), "minimums", None)
+    if isinstance(agreement, enum.Enum):
+        kept["agreement"] = agreement.value
+    return kept
 
 
 def _check_parts(result: object, rules: RuleSet) -> None:
@@ -924,14 +933,14 @@ def _check_parts(result: object, rules: RuleSet) -> None:
     sheet_parts = getattr(getattr(result, "sheet", None), "part_maxima", None)
     expected = dict(rules.part_maxima or ())
     if isinstance(sheet_parts, Mapping) and dict(sheet_parts) != expected:
-
-        def shown(parts: Mapping[str, float]) -> str:
-            return ", ".join(f"{letter} {points:g}" for letter, points in sorted(parts.items()))
-
         raise InvalidInput(
-            f"'score' comes from a sheet with parts {shown(sheet_parts)}, but {rules.code} "
-            f"sheets have {shown(expected)}"
+            f"'score' comes from a sheet with parts {_parts_text(sheet_parts)}, but {rules.code} "
+            f"sheets have {_parts_text(expected)}"
         )
+
+
+def _parts_text(parts: Mapping[str, float]) -> str:
+    return ", ".join(f"{letter} {points:g}" for letter, points in sorted(parts.items()))
 
 
 def _score_value(score: object) -> tuple[float, int | None, object]:

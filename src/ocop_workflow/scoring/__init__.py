@@ -18,6 +18,7 @@ from ocop_workflow.scoring.council import (
     CouncilResult,
     evaluate_council,
     minimum_met,
+    result_from_details,
 )
 from ocop_workflow.scoring.evaluation import Answers, SheetResult, UnmetMinimum
 from ocop_workflow.scoring.loading import read_outline_csv, write_outline_csv
@@ -54,6 +55,7 @@ __all__ = [
     "evaluate_council",
     "minimum_met",
     "read_outline_csv",
+    "result_from_details",
     "shipped_sheet",
     "shipped_sheet_numbers",
     "write_outline_csv",

@@ -28,7 +28,14 @@ from ocop_workflow.scoring.model import ScoringSheet
 if TYPE_CHECKING:
     from ocop_workflow.scoring.advice import Advice
 
-__all__ = ["Agreement", "CouncilPolicy", "CouncilResult", "evaluate_council", "minimum_met"]
+__all__ = [
+    "Agreement",
+    "CouncilPolicy",
+    "CouncilResult",
+    "evaluate_council",
+    "minimum_met",
+    "result_from_details",
+]
 
 
 class Agreement(enum.Enum):
@@ -244,3 +251,25 @@ def evaluate_council(
         except InvalidInput as error:
             raise InvalidInput(f"'answer_sets' member {position}: {error}") from None
     return CouncilResult(tuple(members), policy)
+
+
+def result_from_details(
+    sheet: ScoringSheet, details: Mapping[str, object]
+) -> SheetResult | CouncilResult:
+    """The sheet or council result behind a score, evaluated again from what its history record
+    keeps (``details["answers"]``, one mapping per member, and a council's ``agreement``; see
+    :class:`ocop_workflow.ScoreResult`): a stored dossier shows its result again. ``sheet`` is
+    the sheet it was scored on."""
+    answers = details.get("answers") if isinstance(details, Mapping) else None
+    if not isinstance(answers, Sequence):
+        raise InvalidInput(
+            f"'details' must be a score record's details with its 'answers' (got {details!r})"
+        )
+    agreement = details.get("agreement")
+    if agreement is None and len(answers) == 1:
+        return sheet.evaluate(answers[0])
+    try:
+        minimums = Agreement(agreement) if agreement is not None else Agreement.MAJORITY
+    except ValueError:
+        raise InvalidInput(f"'details.agreement' is not an Agreement (got {agreement!r})") from None
+    return evaluate_council(sheet, answers, CouncilPolicy(minimums=minimums))
