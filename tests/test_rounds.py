@@ -135,9 +135,7 @@ def test_an_annual_round_on_29_february_falls_on_the_28th_in_other_years():
     leap_day = AnnualRound(Level.PROVINCE, (2, 29), (2, 1))
     assert leap_day.held_on(2024) == dt.date(2024, 2, 29)
     assert leap_day.held_on(2025) == dt.date(2025, 2, 28)
-    with pytest.raises(
-        DefinitionError, match=r"'held_by' must be a \(month, day\) pair .*\(2, 30\)"
-    ):
+    with pytest.raises(InvalidInput, match=r"'held_by' must be a \(month, day\) pair .*\(2, 30\)"):
         AnnualRound(Level.PROVINCE, (2, 30), (2, 1))
 
 
@@ -200,3 +198,18 @@ def test_ical_export_has_two_events_per_round(tmp_path):
     assert "Sơn La OCOP: district round 1 round" in summaries
     starts = {e["dtstart"].dt for e in events}
     assert dt.date(2024, 10, 30) in starts
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: AnnualRound("bogus", (6, 30), (4, 30)), "'level' must be one of"),
+        (lambda: AnnualRound("province", (6, 30), (4, 30), next_year="yes"), "'next_year'"),  # type: ignore[arg-type]
+        (lambda: national_2026(2026, rounds=["x"]), r"'rounds\[0\]' must be an AnnualRound"),  # type: ignore[list-item]
+        (lambda: national_2026(2026, rounds=5), "'rounds' must be a sequence of AnnualRound"),  # type: ignore[arg-type]
+        (lambda: national_2026("2026"), "'year' must be a year"),  # type: ignore[arg-type]
+    ],
+)
+def test_bad_annual_rounds_are_named(build, message):
+    with pytest.raises(InvalidInput, match=message):
+        build()

@@ -203,7 +203,7 @@ def test_bad_plan_names_the_key(change, message):
             PlanRound(Level.COMMUNE, (5, 1), (4, 1)),
             "plan key 'rounds.commune' must be a scoring level of QD148_2023",
         ),
-        ("district", "plan key 'rounds[5]' must be a PlanRound of a Level (got 'district')"),
+        ("district", "plan key 'rounds[5]' must be a PlanRound (got 'district')"),
     ],
 )
 def test_a_plan_built_in_code_names_rounds_as_a_file_would(son_la, extra, message):

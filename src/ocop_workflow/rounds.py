@@ -7,6 +7,7 @@ validated when built, and answers :meth:`~RoundSchedule.next_round`.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import itertools
 from collections.abc import Iterable
@@ -249,7 +250,7 @@ MonthDay = tuple[int, int]
 
 def _on(year: int, month_day: MonthDay) -> dt.date:
     month, day = month_day
-    if (month, day) == (2, 29) and not (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
+    if (month, day) == (2, 29) and not calendar.isleap(year):
         day = 28
     return dt.date(year, month, day)
 
@@ -258,7 +259,7 @@ def _month_day(instance: object, attribute: attrs.Attribute[MonthDay], value: ob
     try:
         _on(2024, value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise DefinitionError(
+        raise InvalidInput(
             f"{attribute.name!r} must be a (month, day) pair of a real date (got {value!r})"
         ) from None
 
@@ -271,10 +272,10 @@ class AnnualRound:
     ministry's second round under Decision 26/2026 (facts page section 6).
     """
 
-    level: Level
+    level: Level = attrs.field(converter=_level)
     held_by: MonthDay = attrs.field(validator=_month_day)
     cutoff: MonthDay = attrs.field(validator=_month_day)
-    next_year: bool = False
+    next_year: bool = attrs.field(default=False, validator=_flag)
 
     def held_on(self, year: int) -> dt.date:
         """The date the round of ``year``'s cycle is held by."""
@@ -293,7 +294,15 @@ class AnnualRound:
 
 def annual_schedule(year: int, rounds: Iterable[AnnualRound]) -> RoundSchedule:
     """The schedule of ``year`` made of rounds held every year (validated like any schedule)."""
-    return RoundSchedule(year, tuple(r.of_year(year) for r in rounds))
+    if isinstance(year, bool) or not isinstance(year, int) or not dt.MINYEAR <= year < dt.MAXYEAR:
+        raise InvalidInput(f"'year' must be a year from 1 to {dt.MAXYEAR - 1} (got {year!r})")
+    if isinstance(rounds, str | bytes) or not isinstance(rounds, Iterable):
+        raise InvalidInput(f"'rounds' must be a sequence of AnnualRound (got {rounds!r})")
+    given = tuple(rounds)
+    for index, r in enumerate(given):
+        if not isinstance(r, AnnualRound):
+            raise InvalidInput(f"'rounds[{index}]' must be an AnnualRound (got {r!r})")
+    return RoundSchedule(year, tuple(r.of_year(year) for r in given))
 
 
 NATIONAL_2026_ROUNDS: tuple[AnnualRound, ...] = (

@@ -231,8 +231,8 @@ class Plan:
             raise _fail("years", "consecutive years in order", list(self.years))
         levels = self.ruleset.scoring_levels
         for index, round_ in enumerate(self.rounds):
-            if not isinstance(round_, PlanRound) or not isinstance(round_.level, Level):
-                raise _fail(f"rounds[{index}]", "a PlanRound of a Level", round_)
+            if not isinstance(round_, PlanRound):
+                raise _fail(f"rounds[{index}]", "a PlanRound", round_)
         for key, round_ in zip(_round_keys(self.rounds), self.rounds, strict=True):
             if round_.level not in levels:
                 raise _fail(
