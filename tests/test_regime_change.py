@@ -228,6 +228,10 @@ def test_a_certificate_marked_expired_can_still_be_extended_within_180_days():
     late = certified_dossier(WF, on=dt.date(2024, 7, 20))
     WF.expire(late, on="2027-07-20")
     assert WF.available_actions(late, on="2028-01-16") == ()  # the 180 days are over
+    with pytest.raises(
+        TransitionNotAllowed, match=r"extensions of certificate .* ended on 2028-01-16"
+    ):
+        WF.extend(late, until="2028-01-17", on="2028-01-16")
 
 
 def test_no_extension_before_26_2026():
@@ -257,8 +261,6 @@ def test_26_2026_knocks_out_forged_or_unsafe_dossiers():
 def test_no_knock_outs_before_26_2026():
     d = registered_dossier(WF)
     assert Action(ActionName.KNOCK_OUT) not in WF.available_actions(d)
-    with pytest.raises(
-        InvalidInput, match="not a knock-out under QD148_2023 \\(knock-outs: none\\)"
-    ):
+    with pytest.raises(TransitionNotAllowed, match="QD148_2023 provides no knock-outs"):
         WF.knock_out(d, ground="forged_documents", on="2024-03-05")
     assert d.state is DossierState.REGISTERED

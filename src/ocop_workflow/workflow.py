@@ -418,8 +418,9 @@ class Workflow:
         """Revoke the certificate ("thu hồi") for one of the rule set's reasons (section 4.8).
 
         The level that revokes is the one that recognises the certificate's stars under the rules
-        of the day (section 6: the province for 3 and 4 stars, the ministry for 5); the history
-        records it as ``by``, and ``by``, when given, must be that level.
+        of the day: Decision 26/2026 says so (section 6: the province for 3 and 4 stars, the
+        ministry for 5); for earlier regimes it is inferred (section 4.6: the level whose decision
+        recognised the stars). The history records it as ``by``; ``by``, when given, must be it.
         """
         reason = _enum(RevocationReason, reason, "reason")
         on_date, regime = self._check(dossier, Event.REVOKE, on, ActionName.REVOKE)
@@ -463,8 +464,10 @@ class Workflow:
         ground = _enum(KnockOut, ground, "ground")
         on_date, regime = self._check(dossier, Event.KNOCK_OUT, on, ActionName.KNOCK_OUT)
         rules = regime.rules
+        if not rules.knockouts:
+            raise TransitionNotAllowed(f"cannot knock out: {rules.code} provides no knock-outs")
         if ground not in rules.knockouts:
-            allowed = ", ".join(sorted(k.value for k in rules.knockouts)) or "none"
+            allowed = ", ".join(sorted(k.value for k in rules.knockouts))
             raise InvalidInput(
                 f"'ground' {ground.value!r} is not a knock-out under {rules.code} "
                 f"(knock-outs: {allowed})"
@@ -506,6 +509,11 @@ class Workflow:
             )
         certificate = dossier.certificate
         assert certificate is not None  # CERTIFIED and EXPIRED always carry one
+        if on_date >= latest:
+            raise TransitionNotAllowed(
+                f"cannot extend: extensions of certificate {certificate.number!r} ended on "
+                f"{latest} (got on={on_date})"
+            )
         earliest = max(certificate.expires_on, on_date)
         if not earliest < new_end <= latest:
             raise InvalidInput(
