@@ -8,6 +8,7 @@ from ocop_workflow.portfolio import (
     by_stars,
     by_state,
     cohorts,
+    evaluations_overdue,
     expire_due,
     expiring_within,
     in_reevaluation_window,
@@ -96,6 +97,7 @@ def test_counts_in_the_appendix_shape(portfolio):
         (lambda ds: in_reevaluation_window(ds, "2027-03-01", rules="QD26_2026"), "'rules'"),  # type: ignore[arg-type]
         (lambda ds: expire_due(ds, "2027-08-01", workflow="QD26_2026"), "'workflow'"),  # type: ignore[arg-type]
         (lambda ds: expiring_within(ds, -1, "2027-06-01"), "'days'"),
+        (lambda ds: evaluations_overdue(ds, "2019-01-01"), "'as_of' must be on or after 2019"),
     ],
 )
 def test_bad_queries_are_named_and_change_nothing(portfolio, query, message):

@@ -133,6 +133,9 @@ def test_each_regime_names_its_sheet_parts():
     assert dict(tuned.part_maxima or ()) == {"A": 30, "B": 30, "C": 40}
     with pytest.raises(DefinitionError, match="'part_maxima' must add up to 100"):
         rulesets.qd26_2026(part_maxima={"A": 40, "B": 25, "C": 30})
+    for bad in ({"A": -10, "B": 110}, {"A": True, "B": 99}, {"": 100}, {"A": "100"}, "A100"):
+        with pytest.raises(DefinitionError, match="'part_maxima' must map part letters to points"):
+            rulesets.qd26_2026(part_maxima=bad)  # type: ignore[arg-type]
 
 
 def test_a_148_sheet_cannot_score_a_1048_dossier():
@@ -152,3 +155,12 @@ def test_a_148_sheet_cannot_score_a_1048_dossier():
         workflow.score(old, Level.DISTRICT, result, on="2022-04-01")
     assert old.to_dict() == before
     workflow.score(old, Level.DISTRICT, result, on="2023-03-01")  # 148 in force: its sheets
+
+
+def test_a_regime_moved_by_its_replacement_ends_when_the_replacement_begins():
+    later = rulesets.qd26_2026(dt.date(2026, 8, 1))
+    chain = rulesets.timeline_with(later)
+    assert chain[2].code == "QD1489_2025"
+    assert chain[2].effective_until == dt.date(2026, 8, 1)
+    assert chain[2].in_force(dt.date(2026, 7, 25))
+    assert Workflow(later).rules_on("2026-07-25").code == "QD1489_2025"

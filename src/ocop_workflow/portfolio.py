@@ -47,6 +47,21 @@ def _dossiers(dossiers: Iterable[Dossier]) -> list[Dossier]:
     return listed
 
 
+def _workflow(workflow: Workflow | None, as_of: dt.date) -> Workflow:
+    """The given workflow, or that of the regime in force on ``as_of``."""
+    if workflow is not None:
+        if not isinstance(workflow, Workflow):
+            raise InvalidInput(f"'workflow' must be a Workflow or None (got {workflow!r})")
+        return workflow
+    first = rulesets.ALL[0]
+    if as_of < first.effective_from:
+        raise InvalidInput(
+            f"'as_of' must be on or after {first.effective_from}, when {first.code} took effect "
+            f"(got {as_of})"
+        )
+    return Workflow.for_date(as_of)
+
+
 def _certified(dossiers: Iterable[Dossier]) -> list[Dossier]:
     return [d for d in _dossiers(dossiers) if d.state is DossierState.CERTIFIED and d.certificate]
 
@@ -107,9 +122,7 @@ def evaluations_overdue(
     26/2026, section 6: 45 days from filing; :meth:`Workflow.evaluation_due`), longest overdue
     first: the councils' to-do list."""
     day = to_date(as_of, "as_of")
-    if workflow is not None and not isinstance(workflow, Workflow):
-        raise InvalidInput(f"'workflow' must be a Workflow or None (got {workflow!r})")
-    workflow = workflow or Workflow.for_date(day)
+    workflow = _workflow(workflow, day)
     due = [(workflow.evaluation_due(d), d) for d in _dossiers(dossiers)]
     late = [(when, d) for when, d in due if when is not None and when < day]
     return [d for _, d in sorted(late, key=lambda pair: pair[0])]
@@ -139,9 +152,7 @@ def expire_due(
     A dossier the workflow refuses is left unchanged and reported with the reason.
     """
     day = to_date(as_of, "as_of")
-    if workflow is not None and not isinstance(workflow, Workflow):
-        raise InvalidInput(f"'workflow' must be a Workflow or None (got {workflow!r})")
-    workflow = workflow or Workflow.for_date(day)
+    workflow = _workflow(workflow, day)
     expired: list[Dossier] = []
     failed: list[tuple[Dossier, str]] = []
     for dossier in past_expiry(dossiers, day):

@@ -12,7 +12,7 @@ import enum
 import math
 import numbers
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -22,6 +22,7 @@ from ocop_workflow.errors import DefinitionError, InvalidInput
 __all__ = [
     "RECOGNISED_STARS",
     "Deadlines",
+    "KnockOut",
     "Level",
     "LevelRule",
     "RevocationReason",
@@ -32,10 +33,26 @@ __all__ = [
     "StarBands",
     "Validity",
     "check_score",
+    "enum_member",
 ]
 
 RECOGNISED_STARS = (3, 4, 5)
 """Only 3, 4 and 5 star products are recognised and certified (facts page section 2)."""
+
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+def enum_member(cls: type[E], value: object, field: str) -> E:
+    """``value`` as a member of ``cls``, given as the member or its value (``"district"``);
+    otherwise an :class:`InvalidInput` naming ``field`` and listing the values."""
+    if isinstance(value, cls):
+        return value
+    try:
+        return cls(value)
+    except ValueError:
+        allowed = ", ".join(str(m.value) for m in cls)
+        raise InvalidInput(f"{field!r} must be one of {allowed} (got {value!r})") from None
 
 
 class Level(enum.Enum):
@@ -64,13 +81,7 @@ class Level(enum.Enum):
     def parse(cls, value: object, field: str = "level") -> Level:
         """``value`` as a level: a :class:`Level` or its value (``"district"``); otherwise an
         :class:`InvalidInput` naming ``field``."""
-        if isinstance(value, Level):
-            return value
-        try:
-            return cls(value)
-        except ValueError:
-            names = ", ".join(lv.value for lv in cls)
-            raise InvalidInput(f"{field!r} must be one of {names} (got {value!r})") from None
+        return enum_member(cls, value, field)
 
 
 _LEVEL_ORDER = (Level.COMMUNE, Level.DISTRICT, Level.PROVINCE, Level.CENTRAL)
@@ -325,11 +336,21 @@ def _part_pairs(value: object) -> tuple[tuple[str, float], ...] | None:
     if value is None:
         return None
     try:
-        pairs = tuple(sorted((str(k), float(v)) for k, v in dict(value).items()))  # type: ignore[call-overload]
+        given = dict(value)  # type: ignore[call-overload]
     except (TypeError, ValueError):
+        given = None
+    if not given or not all(
+        isinstance(k, str)
+        and k
+        and not isinstance(v, bool)
+        and isinstance(v, int | float)
+        and 0 <= v <= 100
+        for k, v in given.items()
+    ):
         raise DefinitionError(
-            f"'part_maxima' must map part letters to points (got {value!r})"
-        ) from None
+            f"'part_maxima' must map part letters to points from 0 to 100 (got {value!r})"
+        )
+    pairs = tuple(sorted((k, float(v)) for k, v in given.items()))
     if not pairs or not math.isclose(math.fsum(v for _, v in pairs), 100.0):
         raise DefinitionError(f"'part_maxima' must add up to 100 (got {dict(pairs)})")
     return pairs

@@ -8,8 +8,11 @@ of :func:`qd26_2026`, whose defaults build :data:`QD26_2026`.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import types
 from collections.abc import Iterable, Mapping
+
+import attrs
 
 from ocop_workflow.dates import DateLike, to_date
 from ocop_workflow.errors import InvalidInput
@@ -204,11 +207,15 @@ def timeline_with(ruleset: RuleSet) -> tuple[RuleSet, ...]:
     if all(r.code != ruleset.code for r in ALL):
         codes = ", ".join(r.code for r in ALL)
         raise InvalidInput(f"'ruleset' code must be one of {codes} (got {ruleset.code!r})")
-    chain = tuple(ruleset if r.code == ruleset.code else r for r in ALL)
+    chain = [ruleset if r.code == ruleset.code else r for r in ALL]
     starts = [r.effective_from for r in chain]
     if starts != sorted(set(starts)):
         raise InvalidInput(
             f"'ruleset' {ruleset.code} takes effect on {ruleset.effective_from}, out of the "
             f"timeline's order (effective dates {', '.join(map(str, starts))})"
         )
-    return chain
+    # Each regime ends when the next begins, also when the replacement moved that day.
+    for index, (current, following) in enumerate(itertools.pairwise(chain)):
+        if current.effective_until != following.effective_from:
+            chain[index] = attrs.evolve(current, effective_until=following.effective_from)
+    return tuple(chain)

@@ -13,7 +13,7 @@ import datetime as dt
 import enum
 import numbers
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Protocol, SupportsFloat, TypeVar, runtime_checkable
+from typing import Any, Protocol, SupportsFloat, runtime_checkable
 
 import attrs
 
@@ -29,6 +29,7 @@ from ocop_workflow.rules import (
     RouteKind,
     RuleSet,
     check_score,
+    enum_member,
 )
 from ocop_workflow.states import SCORED_STATE, DossierMachine, DossierState, Event
 
@@ -197,7 +198,7 @@ class Workflow:
         or expired); that certificate becomes superseded when the new one is issued.
         """
         on = to_date(submitted_on, "submitted_on")
-        kind = _enum(DossierKind, kind, "kind")
+        kind = enum_member(DossierKind, kind, "kind")
         for value, field in ((reference, "reference"), (actor, "actor"), (note, "note")):
             _optional_text(value, field)
         regime = self._regime(on, "submitted_on")
@@ -284,7 +285,7 @@ class Workflow:
         the next level when the rule set forwards it.
         """
         _require_dossier(dossier)
-        level = _enum(Level, level, "level")
+        level = enum_member(Level, level, "level")
         value, cap, result = _score_value(score)
         sheet = getattr(result, "sheet_number", dossier.sheet)
         if sheet != dossier.sheet:
@@ -422,7 +423,7 @@ class Workflow:
         ministry for 5); for earlier regimes it is inferred (section 4.6: the level whose decision
         recognised the stars). The history records it as ``by``; ``by``, when given, must be it.
         """
-        reason = _enum(RevocationReason, reason, "reason")
+        reason = enum_member(RevocationReason, reason, "reason")
         on_date, regime = self._check(dossier, Event.REVOKE, on, ActionName.REVOKE)
         rules = regime.rules
         if reason not in rules.revocation_reasons:
@@ -461,7 +462,7 @@ class Workflow:
     ) -> None:
         """Reject a dossier in process outright on a knock-out ground (Decision 26/2026, section
         6: forged documents, no valid food-safety certificate); it ends ``REJECTED``."""
-        ground = _enum(KnockOut, ground, "ground")
+        ground = enum_member(KnockOut, ground, "ground")
         on_date, regime = self._check(dossier, Event.KNOCK_OUT, on, ActionName.KNOCK_OUT)
         rules = regime.rules
         if not rules.knockouts:
@@ -996,17 +997,3 @@ def _what(action: ActionName, level: Level | None) -> str:
 
 def _listed(actions: tuple[Action, ...]) -> str:
     return ", ".join(str(a) for a in actions) or "nothing"
-
-
-E = TypeVar("E", bound=enum.Enum)
-
-
-def _enum(cls: type[E], value: object, field: str) -> E:
-    """``value`` as a member of ``cls``, accepting the member or its string value."""
-    if isinstance(value, cls):
-        return value
-    try:
-        return cls(value)
-    except ValueError:
-        allowed = ", ".join(str(m.value) for m in cls)
-        raise InvalidInput(f"{field!r} must be one of {allowed} (got {value!r})") from None
