@@ -12,6 +12,7 @@ import datetime as dt
 import itertools
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TypeVar
 
 import attrs
 
@@ -74,14 +75,29 @@ class Round:
         return f"{self.level.value} round {self.number} (cut-off {self.cutoff}, by {self.held_by})"
 
 
+R = TypeVar("R")
+
+
+def _sequence_of(kind: type[R], rounds: object) -> tuple[R, ...]:
+    """``rounds`` as a tuple of ``kind``; otherwise an :class:`InvalidInput` naming the item."""
+    if isinstance(rounds, str | bytes) or not isinstance(rounds, Iterable):
+        raise InvalidInput(f"'rounds' must be a sequence of {kind.__name__} (got {rounds!r})")
+    given = tuple(rounds)
+    article = "an" if kind.__name__[0] in "AEIOU" else "a"
+    for index, r in enumerate(given):
+        if not isinstance(r, kind):
+            raise InvalidInput(f"'rounds[{index}]' must be {article} {kind.__name__} (got {r!r})")
+    return given
+
+
+def _check_year(year: object) -> None:
+    if isinstance(year, bool) or not isinstance(year, int) or not dt.MINYEAR <= year < dt.MAXYEAR:
+        raise InvalidInput(f"'year' must be a year from 1 to {dt.MAXYEAR - 1} (got {year!r})")
+
+
 def _numbered(rounds: Iterable[Round]) -> tuple[Round, ...]:
     """The rounds sorted by level and date, numbered from 1 within each level."""
-    if isinstance(rounds, str | bytes) or not isinstance(rounds, Iterable):
-        raise InvalidInput(f"'rounds' must be a sequence of Round (got {rounds!r})")
-    given = tuple(rounds)
-    for index, r in enumerate(given):
-        if not isinstance(r, Round):
-            raise InvalidInput(f"'rounds[{index}]' must be a Round (got {r!r})")
+    given = _sequence_of(Round, rounds)
     ordered = sorted(given, key=lambda r: (r.level.rank, r.held_by))
     result: list[Round] = []
     for r in ordered:
@@ -100,14 +116,11 @@ class RoundSchedule:
     the province round it feeds, and its dossiers are ready before that round's cut-off).
     """
 
-    year: int = attrs.field(validator=_whole)
+    year: int
     rounds: tuple[Round, ...] = attrs.field(converter=_numbered)
 
     def __attrs_post_init__(self) -> None:
-        if not dt.MINYEAR <= self.year < dt.MAXYEAR:
-            raise InvalidInput(
-                f"'year' must be a year from 1 to {dt.MAXYEAR - 1} (got {self.year})"
-            )
+        _check_year(self.year)
         ranks = [lv.rank for lv in self.levels]
         if ranks and ranks != list(range(ranks[0], ranks[0] + len(ranks))):
             raise DefinitionError(
@@ -294,15 +307,8 @@ class AnnualRound:
 
 def annual_schedule(year: int, rounds: Iterable[AnnualRound]) -> RoundSchedule:
     """The schedule of ``year`` made of rounds held every year (validated like any schedule)."""
-    if isinstance(year, bool) or not isinstance(year, int) or not dt.MINYEAR <= year < dt.MAXYEAR:
-        raise InvalidInput(f"'year' must be a year from 1 to {dt.MAXYEAR - 1} (got {year!r})")
-    if isinstance(rounds, str | bytes) or not isinstance(rounds, Iterable):
-        raise InvalidInput(f"'rounds' must be a sequence of AnnualRound (got {rounds!r})")
-    given = tuple(rounds)
-    for index, r in enumerate(given):
-        if not isinstance(r, AnnualRound):
-            raise InvalidInput(f"'rounds[{index}]' must be an AnnualRound (got {r!r})")
-    return RoundSchedule(year, tuple(r.of_year(year) for r in given))
+    _check_year(year)
+    return RoundSchedule(year, tuple(r.of_year(year) for r in _sequence_of(AnnualRound, rounds)))
 
 
 NATIONAL_2026_ROUNDS: tuple[AnnualRound, ...] = (
