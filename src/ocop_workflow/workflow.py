@@ -632,7 +632,9 @@ class Workflow:
             value = (
                 details["score"]
                 if cap is None
-                else _Replayed(details["score"], cap, _RECORDED.intersection(details), details)
+                else _Replayed(
+                    details["score"], cap, {k: details[k] for k in _RECORDED if k in details}
+                )
             )
             self.score(dossier, Level(details["level"]), value, **args)
         elif action is ActionName.CERTIFY:
@@ -907,11 +909,11 @@ class _Replayed:
 
     total: float
     minimum_stars: int
-    kept: frozenset[str]
-    details: Mapping[str, Any]
+    kept: Mapping[str, Any]
+    """The record's details about the result behind the score (see :func:`_recorded_answers`)."""
 
 
-_RECORDED = frozenset({"answers", "agreement"})
+_RECORDED = ("answers", "agreement")
 """The details a score record keeps about the sheet or council result behind it."""
 
 
@@ -921,7 +923,7 @@ def _recorded_answers(result: object) -> dict[str, Any]:
     ``answers``), and a council's ``policy.minimums`` as ``agreement``. Nothing for results that
     carry no answers."""
     if isinstance(result, _Replayed):
-        return {key: result.details[key] for key in result.kept}
+        return dict(result.kept)
     members = getattr(result, "members", None)
     sets: list[dict[str, int | None]] = []
     for source in [result] if members is None else list(members):
