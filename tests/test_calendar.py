@@ -82,12 +82,24 @@ def test_bad_day_count_is_refused():
         add_working_days("2026-03-02", -1)
 
 
+# Saturdays worked in exchange for a bridge day off (the holidays package's Vietnamese calendar).
+WORKED_SATURDAYS = {dt.date(2019, 1, 5), dt.date(2019, 5, 4), dt.date(2024, 5, 4)}
+
+
 @given(days, st.integers(min_value=0, max_value=60))
 def test_never_lands_on_a_weekend_or_holiday(start, n):
     end = add_working_days(start, n)
-    assert end.weekday() < 5
+    assert end.weekday() < 5 or end in WORKED_SATURDAYS
     assert holiday_name(end) is None
     assert end >= start
+
+
+def test_a_saturday_worked_in_exchange_for_a_bridge_day_counts():
+    # 2024: Monday 29 April off (between the weekend and 30 April), Saturday 4 May worked.
+    assert not is_working_day("2024-04-29")
+    assert is_working_day("2024-05-04")
+    assert add_working_days("2024-05-03", 1) == dt.date(2024, 5, 4)
+    assert working_days_between("2024-04-26", "2024-05-06") == 4  # 2, 3, 4 (Saturday), 6 May
 
 
 @given(days, st.integers(min_value=0, max_value=40), st.integers(min_value=0, max_value=40))

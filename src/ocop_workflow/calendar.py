@@ -2,8 +2,9 @@
 
 Facts page section 5: dates in the rules are calendar dates in Asia/Ho_Chi_Minh (UTC+7, no daylight
 saving), and some limits count working days. The holidays come from the maintained ``holidays``
-package (its Vietnamese calendar), never from a hand-written list. Compensating working Saturdays
-that the government sometimes declares are not in that calendar and are not counted.
+package (its Vietnamese calendar), never from a hand-written list. That calendar also knows the
+Saturdays the government declares working days in exchange for a bridge day off (24 April 2024's
+decision: Monday 29 April off, Saturday 4 May worked), and they count as working days here.
 """
 
 from __future__ import annotations
@@ -52,16 +53,17 @@ def holiday_name(day: DateLike) -> str | None:
 
 
 def is_working_day(day: DateLike) -> bool:
-    """Monday to Friday and not a Vietnamese public holiday."""
-    day = to_date(day, "day")
-    return day.weekday() < 5 and day not in _calendar()
+    """Monday to Friday and not a Vietnamese public holiday or a day off given in exchange, or a
+    weekend day declared a working day in that exchange."""
+    return bool(_calendar().is_working_day(to_date(day, "day")))
 
 
 def add_working_days(start: DateLike, days: int) -> dt.date:
     """The working day ``days`` working days after ``start`` (``start`` itself not counted).
 
     With ``days=0`` it is the first working day on or after ``start``. The result is never a
-    weekend or holiday, and it never moves back as ``days`` grows.
+    holiday, nor a weekend day unless one declared a working day; it never moves back as ``days``
+    grows.
     """
     if isinstance(days, bool) or not isinstance(days, int) or days < 0:
         raise InvalidInput(f"'days' must be a whole number of at least 0 (got {days!r})")
