@@ -126,11 +126,11 @@ def test_a_replacement_out_of_the_timelines_order_is_refused():
 
 def test_each_regime_names_its_sheet_parts():
     # Facts page sections 1 and 3: 1048's sheets A 35 / B 25 / C 40, 148's A 40 / B 25 / C 35.
-    assert dict(rulesets.QD1048_2019.part_maxima or ()) == {"A": 35, "B": 25, "C": 40}
+    assert rulesets.QD1048_2019.part_maxima == {"A": 35, "B": 25, "C": 40}
     for later in rulesets.ALL[1:]:
-        assert dict(later.part_maxima or ()) == {"A": 40, "B": 25, "C": 35}
+        assert later.part_maxima == {"A": 40, "B": 25, "C": 35}
     tuned = rulesets.qd26_2026(part_maxima={"A": 30, "B": 30, "C": 40})
-    assert dict(tuned.part_maxima or ()) == {"A": 30, "B": 30, "C": 40}
+    assert tuned.part_maxima == {"A": 30, "B": 30, "C": 40}
     with pytest.raises(DefinitionError, match="'part_maxima' must add up to 100"):
         rulesets.qd26_2026(part_maxima={"A": 40, "B": 25, "C": 30})
     for bad in ({"A": -10, "B": 110}, {"A": True, "B": 99}, {"": 100}, {"A": "100"}, "A100"):

@@ -350,10 +350,9 @@ def _part_pairs(value: object) -> tuple[tuple[str, float], ...] | None:
         raise DefinitionError(
             f"'part_maxima' must map part letters to points from 0 to 100 (got {value!r})"
         )
-    pairs = tuple(sorted((k, float(v)) for k, v in given.items()))
-    if not pairs or not math.isclose(math.fsum(v for _, v in pairs), 100.0):
-        raise DefinitionError(f"'part_maxima' must add up to 100 (got {dict(pairs)})")
-    return pairs
+    if not math.isclose(math.fsum(given.values()), 100.0):
+        raise DefinitionError(f"'part_maxima' must add up to 100 (got {given})")
+    return tuple((k, float(given[k])) for k in sorted(given))
 
 
 @attrs.frozen
@@ -375,12 +374,10 @@ class RuleSet:
     )
     effective_until: dt.date | None = None
     deadlines: Deadlines = attrs.field(factory=Deadlines)
-    part_maxima: tuple[tuple[str, float], ...] | None = attrs.field(
-        default=None, converter=_part_pairs
+    _part_maxima: tuple[tuple[str, float], ...] | None = attrs.field(
+        default=None, converter=_part_pairs, alias="part_maxima"
     )
-    """The maximum of each part of this regime's scoring sheets, as (letter, points) pairs in
-    letter order (Decision 148: A 40, B 25, C 35; facts page sections 1 and 3). ``None``: not
-    checked. A mapping is accepted."""
+    """Given as a mapping ``part_maxima``; kept as pairs, so that a rule set hashes and pickles."""
     knockouts: frozenset[KnockOut] = attrs.field(converter=_frozen_knockouts, default=frozenset())
     """Grounds that reject a dossier outright (26/2026); none before."""
     # Lookups derived from ``levels`` once, for the per-dossier hot path.
@@ -430,6 +427,12 @@ class RuleSet:
                 f"rule set {self.code!r}: 'effective_until' must follow 'effective_from' "
                 f"(got {self.effective_until})"
             )
+
+    @property
+    def part_maxima(self) -> dict[str, float] | None:
+        """The maximum of each part of this regime's scoring sheets, by letter (Decision 148: A 40,
+        B 25, C 35; facts page sections 1 and 3); ``None``: not checked."""
+        return None if self._part_maxima is None else dict(self._part_maxima)
 
     @property
     def scoring_levels(self) -> tuple[Level, ...]:

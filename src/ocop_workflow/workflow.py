@@ -295,7 +295,7 @@ class Workflow:
         day = to_date(on)
         regime = self._regime(day)
         rules = regime.rules
-        if result is not None and rules.part_maxima is not None:
+        if result is not None:
             _check_parts(result, rules)
         route = rules.route(level, value, cap)  # also refuses a level this regime does not have
         pending = self._pending_route(dossier, rules)
@@ -940,10 +940,10 @@ def _recorded_answers(result: object) -> dict[str, Any]:
 
 def _check_parts(result: object, rules: RuleSet) -> None:
     """A sheet result must come from a sheet of the regime's parts (1048: A 35, B 25, C 40; 148
-    and later: A 40, B 25, C 35; facts page sections 1 and 3)."""
+    and later: A 40, B 25, C 35; facts page sections 1 and 3); unchecked where none are set."""
+    expected = rules.part_maxima
     sheet_parts = getattr(getattr(result, "sheet", None), "part_maxima", None)
-    expected = dict(rules.part_maxima or ())
-    if isinstance(sheet_parts, Mapping) and dict(sheet_parts) != expected:
+    if expected is not None and isinstance(sheet_parts, Mapping) and sheet_parts != expected:
         raise InvalidInput(
             f"'score' comes from a sheet with parts {_parts_text(sheet_parts)}, but {rules.code} "
             f"sheets have {_parts_text(expected)}"
