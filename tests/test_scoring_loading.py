@@ -40,6 +40,14 @@ def _write(tmp_path: Path, body: str, name: str = "sheet-05.csv") -> Path:
 # -- the project's own format --------------------------------------------------------------------
 
 
+def _strict_load_fails(path: Path, data: object) -> SheetError:
+    """Write ``data`` as a JSON sheet at ``path``; the strict load must raise: its error."""
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(SheetError) as caught:
+        ScoringSheet.load(path)
+    return caught.value
+
+
 def test_the_shipped_coffee_sheet_loads_strictly_and_totals_100() -> None:
     assert shipped_sheet_numbers() == (13,)
     sheet = shipped_sheet(13)
@@ -93,11 +101,8 @@ def test_toml_sums_are_checked(tmp_path: Path) -> None:
     parts = data["parts"]
     assert isinstance(parts, list)
     parts[2]["maximum"] = 36
-    path = tmp_path / "c36.json"
-    path.write_text(json.dumps(data), encoding="utf-8")
-    with pytest.raises(SheetError) as caught:
-        ScoringSheet.load(path)
-    messages = [str(p) for p in caught.value.problems]
+    error = _strict_load_fails(tmp_path / "c36.json", data)
+    messages = [str(p) for p in error.problems]
     assert messages == [
         "C: the maxima of part C's groups add up to 35, not to C's 36 (expected 36, found 35)",
         "sheet: the parts' maxima do not add up to 100 (expected 100, found 101)",
@@ -119,16 +124,11 @@ def test_a_misspelt_min_star_is_reported_not_silently_dropped(tmp_path: Path) ->
     option = data["parts"][0]["groups"][0]["criteria"][0]["options"][1]
     assert option.pop("min_star") == 3  # A.1.1 option 1 is the 3-star minimum
     option["min_stars"] = 3
-    path = tmp_path / "typo.json"
-    path.write_text(json.dumps(data), encoding="utf-8")
-    with pytest.raises(SheetError) as caught:
-        ScoringSheet.load(path)
-    (problem,) = caught.value.problems
+    error = _strict_load_fails(tmp_path / "typo.json", data)
+    (problem,) = error.problems
     assert (problem.kind, problem.code) == (ProblemKind.UNKNOWN_KEY, "A.1.1/1")
     assert (problem.expected, problem.found) == ("one of title, points, min_star", "'min_stars'")
-    assert "A.1.1/1: unknown key 'min_stars'; not read (did you mean 'min_star'?)" in str(
-        caught.value
-    )
+    assert "A.1.1/1: unknown key 'min_stars'; not read (did you mean 'min_star'?)" in str(error)
 
 
 def test_unknown_keys_at_every_level_are_all_listed() -> None:
@@ -230,11 +230,8 @@ def test_a_part_with_a_bad_letter_keeps_the_group_numbers_of_the_file() -> None:
 def test_a_number_too_large_for_a_float_is_not_a_number(tmp_path: Path) -> None:
     data = _coffee_dict()
     data["parts"][0]["maximum"] = 10**400
-    path = tmp_path / "huge.json"
-    path.write_text(json.dumps(data), encoding="utf-8")
-    with pytest.raises(SheetError) as caught:
-        ScoringSheet.load(path)
-    (problem,) = caught.value.problems
+    error = _strict_load_fails(tmp_path / "huge.json", data)
+    (problem,) = error.problems
     assert (problem.kind, problem.code) == (ProblemKind.NOT_A_NUMBER, "A")
     assert problem.found is not None
     assert problem.found == "1" + "0" * 56 + "..."  # cut to 60 characters
