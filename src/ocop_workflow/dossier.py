@@ -121,12 +121,19 @@ class Certificate:
         return self.issued_on <= day < self.expires_on
 
 
+_ATOMIC = frozenset({str, int, float, bool, type(None)})
+
+
 def _freeze(details: Mapping[str, Any]) -> Mapping[str, Any]:
     """A read-only copy, all the way down: mappings become read-only, lists tuples."""
+    if _ATOMIC.issuperset(map(type, details.values())):  # plain values (most records): C speed
+        return types.MappingProxyType(dict(details))
     return types.MappingProxyType({key: _frozen(value) for key, value in details.items()})
 
 
 def _frozen(value: object) -> object:
+    if type(value) in _ATOMIC:  # skip the slower abstract-class checks
+        return value
     if isinstance(value, Mapping):
         return _freeze(value)
     if isinstance(value, list | tuple):
