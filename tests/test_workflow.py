@@ -125,7 +125,7 @@ def test_scoring_at_the_wrong_level_is_not_allowed():
 def test_commune_is_not_a_scoring_level():
     d = registered_dossier(WF)
     WF.review_at_commune(d, passed=True, on="2024-03-10")
-    with pytest.raises(InvalidInput, match="'commune' does not score"):
+    with pytest.raises(TransitionNotAllowed, match="'commune': it does not score"):
         WF.score(d, Level.COMMUNE, 80.0, on="2024-04-01")
 
 
@@ -166,7 +166,7 @@ def test_date_before_the_previous_step_is_refused():
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("sheet", 27, "'sheet' must be a sheet number from 1 to 26 (got 27)"),
+        ("sheet", 27, "'sheet' must be a whole number from 1 to 26 (got 27)"),
         ("sheet", 0, "(got 0)"),
         ("product", "  ", "'product' must be a non-empty string"),
         ("district", None, "'district' is required under QD148_2023"),
@@ -322,10 +322,15 @@ def test_upgrade_needs_a_certified_dossier():
 
 @attrs.frozen
 class FakeResult:
-    """The least :class:`ocop_workflow.ScoreResult` needs."""
+    """A result of another scoring application: every attribute of
+    :class:`ocop_workflow.ScoreResult`, no answers kept, no parts to check."""
 
     total: float
     minimum_stars: int
+    sheet_number: int = 13
+    part_maxima: dict[str, float] = attrs.Factory(dict)
+    answer_sets: tuple[dict[str, int], ...] = ()
+    agreement: str | None = None
 
 
 def test_sheet_result_caps_the_stars():

@@ -207,6 +207,21 @@ class CouncilResult:
         """The sheet's number (1-26)."""
         return self.sheet.number
 
+    @property
+    def part_maxima(self) -> dict[str, float]:
+        """The sheet's part maxima, by letter (what a regime checks; see ``ScoreResult``)."""
+        return self.sheet.part_maxima
+
+    @property
+    def answer_sets(self) -> tuple[Mapping[str, int | None], ...]:
+        """Each member's answers, as the workflow keeps them (see ``ScoreResult``)."""
+        return tuple(m.answers for m in self.members)
+
+    @property
+    def agreement(self) -> str:
+        """The policy's rule for per-star minimums, as the workflow keeps it."""
+        return self.policy.minimums.value
+
     def advice(self) -> Advice | None:
         """The cheapest option changes (applied to every member's answers) that raise ``stars`` by
         one; ``None`` at 5 stars or when no change can. See

@@ -169,6 +169,21 @@ class SheetResult:
         """The sheet's number (1-26)."""
         return self.sheet.number
 
+    @property
+    def part_maxima(self) -> dict[str, float]:
+        """The sheet's part maxima, by letter (what a regime checks; see ``ScoreResult``)."""
+        return self.sheet.part_maxima
+
+    @property
+    def answer_sets(self) -> tuple[Mapping[str, int | None], ...]:
+        """The one member's answers, as the workflow keeps them (see ``ScoreResult``)."""
+        return (self.answers,)
+
+    @property
+    def agreement(self) -> None:
+        """A single evaluation has no council agreement (see ``ScoreResult``)."""
+        return None
+
     def advice(self) -> Advice | None:
         """The cheapest option changes that raise ``stars`` by one; ``None`` at 5 stars or when no
         change can. See :func:`ocop_workflow.scoring.advice.advise`."""
