@@ -40,7 +40,10 @@ _REGISTER_DETAILS = (
     "reference",
     "renews",
 )
-_RECORD_FIELDS = tuple(f.name for f in attrs.fields(HistoryRecord))
+_RECORD_FIELDS = ("on", "action", "from_state", "regime", "actor", "note", "details", "to_state")
+"""Every field of a record, compared in this order: the details (what was decided) before the
+state they lead to, so that a refusal names the cause rather than its consequence."""
+assert set(_RECORD_FIELDS) == {f.name for f in attrs.fields(HistoryRecord)}
 
 
 def replay(
