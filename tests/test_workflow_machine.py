@@ -373,6 +373,6 @@ class DossierLifecycle(RuleBasedStateMachine):
 
 
 DossierLifecycle.TestCase.settings = settings(
-    max_examples=200, stateful_step_count=50, deadline=None
+    settings(), max_examples=max(200, settings().max_examples), stateful_step_count=50
 )
 TestDossierLifecycle = DossierLifecycle.TestCase
