@@ -93,7 +93,8 @@ def test_sheet_number_is_one_to_twenty_six() -> None:
 def test_the_shipped_coffee_sheet_has_positional_codes() -> None:
     sheet = shipped_sheet(13)
     assert sheet.codes[0] == "A.1.1"
-    assert "C.6.8" in sheet.codes  # the eighth sensory criterion
+    assert "C.6.7" in sheet.codes  # the seventh and last sensory criterion
+    assert "C.6.8" not in sheet.codes  # no source gives an eighth (part C's declared shortfall)
     assert sheet.criterion("C.7.1").title.startswith("7. Uniqueness")
     assert [p.maximum for p in sheet.parts] == [40.0, 25.0, 35.0]
     with pytest.raises(InvalidInput, match=r"sheet 13 has no criterion 'Z.1.1'"):
