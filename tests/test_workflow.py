@@ -463,6 +463,25 @@ def test_a_history_record_is_frozen_all_the_way_down():
     assert result_from_details(sheet, d.history[-1].details).total == d.scores[Level.DISTRICT].value
 
 
+def test_a_sheet_with_a_declared_shortfall_still_scores():
+    # Sheet 13's part C keeps the decision's 35 points although its criteria give 33 (a declared
+    # gap): its parts are still 148's (A 40, B 25, C 35), so the regime accepts its results.
+    from ocop_workflow.scoring import evaluate_council, shipped_sheet
+
+    sheet = shipped_sheet(13)
+    assert sheet.part_maxima == WF.rules_on("2024-04-01").part_maxima
+    best = {c.code: len(c.options) - 1 for c in sheet.criteria}
+    council = evaluate_council(sheet, [best, best, best])
+    assert council.total == 98.0  # the most this sheet can give
+    assert [g.code for g in council.gaps] == ["C"]
+    d = registered_dossier(WF)
+    WF.review_at_commune(d, passed=True, on="2024-03-10")
+    WF.score(d, Level.DISTRICT, council, on="2024-04-01")
+    assert d.state is DossierState.DISTRICT_SCORED
+    assert d.scores[Level.DISTRICT].value == 98.0
+    assert d.scores[Level.DISTRICT].result is council
+
+
 def test_result_of_another_sheet_is_refused():
     from ocop_workflow.scoring import shipped_sheet
 

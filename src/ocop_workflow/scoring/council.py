@@ -23,7 +23,7 @@ from ocop_workflow.scoring.evaluation import (
     UnmetMinimum,
     minimum_stars_of,
 )
-from ocop_workflow.scoring.model import ScoringSheet
+from ocop_workflow.scoring.model import Gap, ScoringSheet
 
 if TYPE_CHECKING:
     from ocop_workflow.scoring.advice import Advice
@@ -221,6 +221,11 @@ class CouncilResult:
     def agreement(self) -> str:
         """The policy's rule for per-star minimums, as the workflow keeps it."""
         return self.policy.minimums.value
+
+    @property
+    def gaps(self) -> tuple[Gap, ...]:
+        """What the sheet's sources leave open (its declared gaps), as on each member's result."""
+        return self.sheet.gaps
 
     def advice(self) -> Advice | None:
         """The cheapest option changes (applied to every member's answers) that raise ``stars`` by
