@@ -163,6 +163,19 @@ class Store:
             with conn.begin():
                 yield conn
 
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sa.Connection]:
+        """A read transaction seeing one committed state: snapshots and history agree.
+
+        SQLite's transactions are snapshots already; PostgreSQL reads at REPEATABLE READ (its
+        writes stay at READ COMMITTED, where a stale version matches no row instead of failing).
+        """
+        with _database_errors(), self.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield conn
+
     # -- identity --------------------------------------------------------------------------
 
     def _track(self, dossier: Dossier, key: int, version: int) -> None:
@@ -280,7 +293,6 @@ class Store:
                     plans.append((d, entry))
             if not plans:
                 return
-            plans.sort(key=lambda plan: plan[1].key)  # rows locked in one order: no deadlock
             numbers = [
                 d.certificate.number
                 for d, _ in plans
@@ -288,7 +300,9 @@ class Store:
             ]
             try:
                 with _database_errors(), self._writing() as conn:
-                    for d, entry in plans:
+                    # Rows are locked in the order of their ids, so two savers never deadlock;
+                    # the records go to the feed in the order the dossiers were given.
+                    for d, entry in sorted(plans, key=lambda plan: plan[1].key):
                         updated = conn.execute(
                             dossiers.update()
                             .where(dossiers.c.id == entry.key, dossiers.c.version == entry.version)
@@ -320,7 +334,7 @@ class Store:
 
     def _refuse_duplicates(self, numbers: Sequence[str], exclude: Sequence[int] = ()) -> None:
         """After an integrity error: the certificate number already held, as an InvalidInput."""
-        with _database_errors(), self.engine.connect() as conn:
+        with self._reading() as conn:
             for chunk in _chunks(numbers):
                 found = conn.execute(
                     sa.select(dossiers.c.certificate_number, dossiers.c.id)
@@ -348,7 +362,7 @@ class Store:
         """Every stored dossier in the order they were added, read a page at a time."""
         after = 0
         while True:
-            with _database_errors(), self.engine.connect() as conn:
+            with self._reading() as conn:
                 page = conn.execute(
                     _snapshot_select()
                     .where(dossiers.c.id > after)
@@ -366,14 +380,14 @@ class Store:
             after = page[-1].id
 
     def __len__(self) -> int:
-        with _database_errors(), self.engine.connect() as conn:
+        with self._reading() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(dossiers)).scalar_one())
 
     def _load_keys(self, keys: Sequence[int]) -> list[Dossier]:
         """The dossiers of ``keys``, in that order (unknown keys are left out)."""
         loaded: dict[int, Dossier] = {}
         for chunk in _chunks(keys):
-            with _database_errors(), self.engine.connect() as conn:
+            with self._reading() as conn:
                 page = conn.execute(
                     _snapshot_select().where(dossiers.c.id.in_(chunk)).order_by(dossiers.c.id)
                 ).all()
@@ -393,11 +407,8 @@ class Store:
             if group is not None:
                 group.append(r)
         for row in page:
-            # Records past the snapshot's count were committed after it was read: leave them.
-            limit = row.records if type(row.records) is int else None
-            own = [r for r in grouped[row.id] if limit is None or r.sequence < limit]
             try:
-                dossier = _rows.load(self.workflow, row, own)
+                dossier = _rows.load(self.workflow, row, grouped[row.id])
             except InvalidInput as error:
                 raise CorruptDossier(f"stored dossier '{row.id}' does not check: {error}") from None
             with self._lock:
@@ -415,7 +426,7 @@ class Store:
         for value, name, least in ((after, "after", 0), (limit, "limit", 1)):
             if isinstance(value, bool) or not isinstance(value, int) or value < least:
                 raise InvalidInput(f"{name!r} must be a whole number of at least {least} (got {value!r})")
-        with _database_errors(), self.engine.connect() as conn:
+        with self._reading() as conn:
             rows = conn.execute(
                 _history_select()
                 .where(history.c.position > after)
@@ -441,7 +452,7 @@ class Store:
 
     def _keys(self, *conditions: sa.ColumnElement[bool], by_expiry: bool = False) -> list[int]:
         order = (dossiers.c.expires_on, dossiers.c.id) if by_expiry else (dossiers.c.id,)
-        with _database_errors(), self.engine.connect() as conn:
+        with self._reading() as conn:
             return list(
                 conn.execute(sa.select(dossiers.c.id).where(*conditions).order_by(*order)).scalars()
             )
@@ -509,7 +520,7 @@ class Store:
     def cohorts(self) -> dict[int, list[Dossier]]:
         """As :func:`ocop_workflow.portfolio.cohorts`: dossiers with a certificate by the year
         it was recognised, years in order."""
-        with _database_errors(), self.engine.connect() as conn:
+        with self._reading() as conn:
             issued = conn.execute(
                 sa.select(dossiers.c.id, sa.type_coerce(dossiers.c.issued_on, sa.Text))
                 .where(dossiers.c.certificate_number.is_not(None))
@@ -525,7 +536,7 @@ class Store:
         query = sa.select(*columns, sa.func.count()).group_by(*columns)
         if where is not None:
             query = query.where(where)
-        with _database_errors(), self.engine.connect() as conn:
+        with self._reading() as conn:
             return list(conn.execute(query).all())
 
     def by_district(self) -> Counter[tuple[str | None, str]]:
