@@ -66,7 +66,7 @@ def test_an_unknown_id_is_an_error_naming_it(store, key):
 
 def test_a_non_string_id_is_refused(store):
     with pytest.raises(InvalidInput, match=r"'key' must be a dossier id string \(got 1\)"):
-        store.get(1)  # type: ignore[arg-type]
+        store.get(1)
 
 
 def test_save_writes_the_new_records_and_the_snapshot(store, url):
@@ -100,7 +100,7 @@ def test_a_later_save_of_an_older_copy_is_a_concurrent_update_and_writes_nothing
     assert retry.state is DossierState.REVOKED
 
 
-def test_ConcurrentUpdate_is_an_OcopError():
+def test_a_concurrent_update_is_an_ocop_error():
     assert issubclass(ConcurrentUpdate, OcopError)
 
 
@@ -131,7 +131,10 @@ def test_a_renewal_is_saved_with_its_old_dossier_in_one_transaction(store):
     assert store.get(old_key).state is DossierState.SUPERSEDED
     assert store.get(new_key).certificate.number == "SL-2"
     last = feed(store)[-2:]
-    assert [(key, r.action) for _, key, _, r in last] == [(new_key, "certify"), (old_key, "supersede")]
+    assert [(key, r.action) for _, key, _, r in last] == [
+        (new_key, "certify"),
+        (old_key, "supersede"),
+    ]
 
 
 def test_a_renewal_whose_old_dossier_changed_meanwhile_writes_neither(store):
@@ -160,7 +163,7 @@ def test_a_dossier_unknown_to_the_store_cannot_be_saved(store):
     with pytest.raises(InvalidInput, match=r"'dossiers\[0\]' was not loaded from or added"):
         store.save(registered_dossier(WF))
     with pytest.raises(InvalidInput, match=r"'dossiers\[0\]' must be a Dossier \(got dict\)"):
-        store.save({})  # type: ignore[arg-type]
+        store.save({})
 
 
 def test_saving_an_unchanged_dossier_writes_nothing(store):
@@ -227,7 +230,9 @@ def test_opening_an_empty_database_creates_the_schema(url):
 def test_a_database_of_an_unknown_schema_version_is_refused(url):
     with Store(url) as store, store.engine.begin() as conn:
         conn.execute(sa.text("UPDATE ocop_schema SET version = 99"))
-    with pytest.raises(SchemaError, match=rf"version is \[99\]; this library knows version {SCHEMA_VERSION}"):
+    with pytest.raises(
+        SchemaError, match=rf"version is \[99\]; this library knows version {SCHEMA_VERSION}"
+    ):
         Store(url)
 
 
@@ -270,7 +275,9 @@ def test_the_change_feed_pages_in_commit_order(store):
     pages = store.changes(after=0, limit=7) + store.changes(after=7, limit=7)
     assert pages + store.changes(after=14) == changes
     assert store.changes(after=16) == []
-    with pytest.raises(InvalidInput, match=r"'limit' must be a whole number of at least 1 \(got 0\)"):
+    with pytest.raises(
+        InvalidInput, match=r"'limit' must be a whole number of at least 1 \(got 0\)"
+    ):
         store.changes(limit=0)
     with pytest.raises(InvalidInput, match="'after'"):
         store.changes(after=-1)
@@ -303,7 +310,10 @@ def test_queries_in_sql_agree_with_the_portfolio_functions(
 ):
     with database(backend, tmp_path_factory.getbasetemp()) as address, Store(address) as store:
         store.add_all(dossiers)
-        _same(store.expiring_within(days=days, as_of=as_of), portfolio.expiring_within(dossiers, days, as_of))
+        _same(
+            store.expiring_within(days=days, as_of=as_of),
+            portfolio.expiring_within(dossiers, days, as_of),
+        )
         _same(store.past_expiry(as_of=as_of), portfolio.past_expiry(dossiers, as_of))
         try:
             expected = portfolio.in_reevaluation_window(dossiers, as_of)
@@ -319,8 +329,14 @@ def test_queries_in_sql_agree_with_the_portfolio_functions(
         for state in (DossierState.CERTIFIED, "registered", DossierState.EXPIRED):
             wanted = DossierState(state)
             _same(store.find(state=state), [d for d in dossiers if d.state is wanted])
-        _same(store.find(district="Mai Sơn", sheet=13), [d for d in dossiers if d.district == "Mai Sơn" and d.sheet == 13])
-        _same(store.find(province="Sơn La", commune="Chiềng Ban"), [d for d in dossiers if d.province == "Sơn La" and d.commune == "Chiềng Ban"])
+        _same(
+            store.find(district="Mai Sơn", sheet=13),
+            [d for d in dossiers if d.district == "Mai Sơn" and d.sheet == 13],
+        )
+        _same(
+            store.find(province="Sơn La", commune="Chiềng Ban"),
+            [d for d in dossiers if d.province == "Sơn La" and d.commune == "Chiềng Ban"],
+        )
 
 
 def test_the_contract_query_example(store):
@@ -358,7 +374,8 @@ def test_bad_query_arguments_are_named(store, query, message):
     [
         (
             "UPDATE ocop_dossier SET state = 'expired' WHERE id = :key",
-            "its snapshot disagrees with its history: state 'expired' (its history gives 'certified')",
+            "its snapshot disagrees with its history: "
+            "state 'expired' (its history gives 'certified')",
         ),
         ("UPDATE ocop_dossier SET expires_on = '2030-01-01' WHERE id = :key", "expires_on"),
         ("UPDATE ocop_dossier SET records = 3 WHERE id = :key", "counts 3 history records"),
@@ -371,7 +388,7 @@ def test_bad_query_arguments_are_named(store, query, message):
             "'lost' is not a valid DossierState",
         ),
         (
-            "UPDATE ocop_history SET details = '{\"level\": \"district\", \"score\": 40.0}' "
+            'UPDATE ocop_history SET details = \'{"level": "district", "score": 40.0}\' '
             "WHERE sequence = 2 AND dossier_id = :key",
             "its history does not replay",
         ),
@@ -395,17 +412,24 @@ def test_a_malformed_feed_record_is_reported_with_its_dossier(store):
     key = store.add(registered_dossier(WF))
     with store.engine.begin() as conn:
         conn.execute(sa.text("UPDATE ocop_history SET from_state = 'nowhere'"))
-    with pytest.raises(CorruptDossier, match=f"dossier '{key}' has a malformed history record at position 1"):
+    with pytest.raises(
+        CorruptDossier, match=f"dossier '{key}' has a malformed history record at position 1"
+    ):
         store.changes()
 
 
 def test_text_that_is_not_a_date_or_json_is_reported_on_sqlite(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'ocop.db'}")
     key = store.add(certified_dossier(WF))
-    for edit in ("UPDATE ocop_history SET on_date = 'soon'", "UPDATE ocop_history SET details = '{'"):
+    for edit in (
+        "UPDATE ocop_history SET on_date = 'soon'",
+        "UPDATE ocop_history SET details = '{'",
+    ):
         with store.engine.begin() as conn:
             conn.execute(sa.text(edit + " WHERE sequence = 3"))
-        with pytest.raises(CorruptDossier, match=f"'{key}' does not check: a history record is malformed"):
+        with pytest.raises(
+            CorruptDossier, match=f"'{key}' does not check: a history record is malformed"
+        ):
             store.get(key)
 
 

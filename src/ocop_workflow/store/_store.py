@@ -137,7 +137,8 @@ class Store:
                 metadata.create_all(conn)
                 conn.execute(schema_version.insert(), {"version": SCHEMA_VERSION})
                 conn.execute(
-                    counters.insert(), [{"name": _DOSSIER, "value": 0}, {"name": _POSITION, "value": 0}]
+                    counters.insert(),
+                    [{"name": _DOSSIER, "value": 0}, {"name": _POSITION, "value": 0}],
                 )
                 return
             missing = sorted(set(metadata.tables) - present)
@@ -181,7 +182,11 @@ class Store:
     def _track(self, dossier: Dossier, key: int, version: int) -> None:
         entry = self._seen.get(id(dossier))
         if entry is not None and entry.ref() is dossier:
-            entry.version, entry.records, entry.last = version, len(dossier.history), dossier.history[-1]
+            entry.version, entry.records, entry.last = (
+                version,
+                len(dossier.history),
+                dossier.history[-1],
+            )
             return
         seen = self._seen
         ident = id(dossier)
@@ -272,7 +277,7 @@ class Store:
         A dossier without new records is left as it is.
         """
         with self._lock:
-            plans = []
+            plans: list[tuple[Dossier, _Seen]] = []
             for index, d in enumerate(changed):
                 field = f"dossiers[{index}]"
                 entry = self._entry(d, field)
@@ -293,11 +298,7 @@ class Store:
                     plans.append((d, entry))
             if not plans:
                 return
-            numbers = [
-                d.certificate.number
-                for d, _ in plans
-                if d.certificate is not None
-            ]
+            numbers = [d.certificate.number for d, _ in plans if d.certificate is not None]
             try:
                 with _database_errors(), self._writing() as conn:
                     # Rows are locked in the order of their ids, so two savers never deadlock;
@@ -322,7 +323,9 @@ class Store:
                     for d, entry in plans:
                         for sequence in range(entry.records, len(d.history)):
                             rows.append(
-                                _rows.history_row(entry.key, sequence, position, d.history[sequence])
+                                _rows.history_row(
+                                    entry.key, sequence, position, d.history[sequence]
+                                )
                             )
                             position += 1
                     conn.execute(history.insert(), rows)
@@ -425,7 +428,9 @@ class Store:
         """
         for value, name, least in ((after, "after", 0), (limit, "limit", 1)):
             if isinstance(value, bool) or not isinstance(value, int) or value < least:
-                raise InvalidInput(f"{name!r} must be a whole number of at least {least} (got {value!r})")
+                raise InvalidInput(
+                    f"{name!r} must be a whole number of at least {least} (got {value!r})"
+                )
         with self._reading() as conn:
             rows = conn.execute(
                 _history_select()
@@ -550,7 +555,7 @@ class Store:
 
     def by_stars(self) -> Counter[int]:
         """As :func:`ocop_workflow.portfolio.by_stars`: certified dossiers by stars."""
-        return Counter(dict(self._counts(dossiers.c.stars, where=_certified())))  # type: ignore[arg-type]
+        return Counter(dict(self._counts(dossiers.c.stars, where=_certified())))
 
     # -- exchange --------------------------------------------------------------------------
 
@@ -577,7 +582,9 @@ class Store:
                 with open(source, encoding="utf-8") as handle:
                     return self.import_jsonl(handle)
             except OSError as error:
-                raise InvalidInput(f"'source' cannot be read: {error.strerror} (got {source!r})") from None
+                raise InvalidInput(
+                    f"'source' cannot be read: {error.strerror} (got {source!r})"
+                ) from None
         loaded = []
         for number, line in enumerate(source, start=1):
             try:
@@ -611,9 +618,7 @@ def _text(column: sa.Column[Any]) -> sa.ColumnElement[Any]:
 
 
 def _snapshot_select() -> sa.Select[Any]:
-    columns = [
-        _text(c) if isinstance(c.type, sa.Date | sa.JSON) else c for c in dossiers.columns
-    ]
+    columns = [_text(c) if isinstance(c.type, sa.Date | sa.JSON) else c for c in dossiers.columns]
     return sa.select(*columns)
 
 

@@ -1,4 +1,4 @@
-"""The store's relational schema, as SQLAlchemy ``MetaData`` an application can migrate with its own.
+"""The store's relational schema, as SQLAlchemy ``MetaData`` for an application's migrations.
 
 Five tables, all prefixed ``ocop_`` so that they sit beside an application's own (see
 ``docs/store.md``):
