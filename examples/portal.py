@@ -11,7 +11,7 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from ocop_workflow import DossierKind, Level, Workflow, rulesets
+from ocop_workflow import Dossier, DossierKind, Level, Workflow, rulesets
 from ocop_workflow.store import Change, ConcurrentUpdate, Store
 from ocop_workflow.testing import certified_dossier
 
@@ -56,15 +56,18 @@ def two_officials(store: Store, key: str) -> str:
     province = store.get(key)
     WF.score(district, Level.DISTRICT, 75.5, on=dt.date(2024, 6, 10), actor="Huyện Mộc Châu")
     store.save(district)
-    letter = {"on": dt.date(2024, 6, 11), "actor": "Sở NN&PTNT Sơn La", "note": "HTX xin rút"}
-    WF.withdraw(province, **letter)
+
+    def letter(dossier: Dossier) -> None:
+        WF.withdraw(dossier, on=dt.date(2024, 6, 11), actor="Sở NN&PTNT", note="HTX xin rút")
+
+    letter(province)
     try:
         store.save(province)
     except ConcurrentUpdate as error:
         print(f"province: {error}")
         province = store.get(key)
         print(f"province: reloaded, the dossier is now {province.state.value}")
-        WF.withdraw(province, **letter)
+        letter(province)
         store.save(province)
     return store.get(key).state.value
 
@@ -108,21 +111,23 @@ def notices(store: Store, after: int) -> tuple[list[str], int]:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        with Store(f"sqlite:///{Path(folder) / 'ocop.db'}") as store:
-            old_key, tea, _ = intake(store)
-            cursor = 0
-            _, cursor = notices(store, cursor)  # the portal's notifier starts here
-            print(f"intake: {len(store)} dossiers")
-            print(f"two officials on dossier {tea}: it ends {two_officials(store, tea)}")
-            new_key = renewal(store, old_key)
-            print(f"renewal {new_key}: dossier {old_key} is {store.get(old_key).state.value}")
-            lines, cursor = notices(store, cursor)
-            print("\n".join(lines))
-            print(f"feed cursor: {cursor}")
-            soon = store.expiring_within(days=30, as_of=dt.date(2030, 2, 20))
-            numbers = [d.certificate.number for d in soon if d.certificate]
-            print(f"30-day expiry notices on 2030-02-20: {numbers}")
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        Store(f"sqlite:///{Path(folder) / 'ocop.db'}") as store,
+    ):
+        old_key, tea, _ = intake(store)
+        cursor = 0
+        _, cursor = notices(store, cursor)  # the portal's notifier starts here
+        print(f"intake: {len(store)} dossiers")
+        print(f"two officials on dossier {tea}: it ends {two_officials(store, tea)}")
+        new_key = renewal(store, old_key)
+        print(f"renewal {new_key}: dossier {old_key} is {store.get(old_key).state.value}")
+        lines, cursor = notices(store, cursor)
+        print("\n".join(lines))
+        print(f"feed cursor: {cursor}")
+        soon = store.expiring_within(days=30, as_of=dt.date(2030, 2, 20))
+        numbers = [d.certificate.number for d in soon if d.certificate]
+        print(f"30-day expiry notices on 2030-02-20: {numbers}")
 
 
 if __name__ == "__main__":
