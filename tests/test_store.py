@@ -57,7 +57,7 @@ def test_add_returns_a_string_id_and_get_gives_the_dossier_back(store):
     assert store.key_of(loaded) == key
 
 
-@pytest.mark.parametrize("key", ["999", "abc", "", "１"])
+@pytest.mark.parametrize("key", ["999", "abc", "", "１", "01", "-1", "1" * 30])
 def test_an_unknown_id_is_an_error_naming_it(store, key):
     store.add(registered_dossier(WF))
     with pytest.raises(InvalidInput, match=f"'key' must name a stored dossier \\(got '{key}'\\)"):

@@ -18,9 +18,9 @@ from ocop_workflow.store import Store
 from ocop_workflow.testing import registered_dossier
 from tests.store_support import BACKENDS, BATCH, batch_writer, database, random_writer
 
-# Fork: the children start at once and need nothing from the parent but their arguments (the
-# parent's store is closed before they start).
-FORK = multiprocessing.get_context("fork")
+# Children are forked from a clean server process, not from the test process (whose other
+# tests may have left threads running, which a plain fork would copy in whatever state).
+FORK = multiprocessing.get_context("forkserver")
 
 
 @pytest.fixture(params=BACKENDS)

@@ -640,7 +640,9 @@ def _reserve(conn: sa.Connection, name: str, count: int) -> int:
 def _key(key: object) -> int | None:
     if not isinstance(key, str):
         raise InvalidInput(f"'key' must be a dossier id string (got {key!r})")
-    return int(key) if key.isascii() and key.isdigit() and len(key) < 19 else None
+    if not (key.isascii() and key.isdigit() and len(key) < 19) or key != str(int(key)):
+        return None  # ids are written without leading zeros: "01" names no dossier
+    return int(key)
 
 
 def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
