@@ -290,17 +290,30 @@ def _worker(url: str, keys: list[str], seconds: float, seed: int) -> tuple[int, 
     return saves, conflicts
 
 
+def _counted(queue: Any, url: str, keys: list[str], seconds: float, seed: int) -> None:
+    queue.put(_worker(url, keys, seconds, seed))
+
+
 def concurrent(url: str, processes: int, dossier_count: int, seconds: float) -> dict[str, float]:
     """(d): saves per second of ``processes`` writers on ``dossier_count`` shared dossiers."""
     with Store(url) as store:
         keys = store.add_all(
             [registered_dossier(WF, submitted_on=dt.date(2020, 1, 1)) for _ in range(dossier_count)]
         )
+    # Forked processes (this script runs alone), each putting its counts on a queue.
     context = multiprocessing.get_context("fork")
-    with context.Pool(processes) as pool:
-        start = time.perf_counter()
-        results = pool.starmap(_worker, [(url, keys, seconds, i) for i in range(processes)])
-        elapsed = time.perf_counter() - start
+    queue = context.SimpleQueue()
+    children = [
+        context.Process(target=_counted, args=(queue, url, keys, seconds, i))
+        for i in range(processes)
+    ]
+    start = time.perf_counter()
+    for child in children:
+        child.start()
+    results = [queue.get() for _ in children]
+    elapsed = time.perf_counter() - start
+    for child in children:
+        child.join()
     saves = sum(s for s, _ in results)
     conflicts = sum(c for _, c in results)
     return {
