@@ -265,3 +265,41 @@ def simulation_plans(draw: st.DrawFn) -> dict[str, object]:
         },
         "targets": {"total": {"metric": "cumulative", "year": years[-1], "at_least": 10}},
     }
+
+
+# -- stored portfolios ---------------------------------------------------------------------------
+
+
+@st.composite
+def portfolios(draw: st.DrawFn, max_size: int = 12) -> list[object]:
+    """A portfolio as a store keeps it: dossiers registered, scored, certified (unique numbers,
+    some sharing an expiry day) and some certificates marked expired, in a few places."""
+    from ocop_workflow import Workflow, rulesets
+    from ocop_workflow.testing import certified_dossier, registered_dossier, scored_dossier
+
+    wf = Workflow(rulesets.QD148_2023)
+    places = st.sampled_from(
+        [
+            {"district": "Mai Sơn", "commune": "Chiềng Ban"},
+            {"district": "Mộc Châu", "commune": "Chiềng Ban"},
+            {"district": "Yên Châu", "commune": "Chiềng Đông"},
+        ]
+    )
+    days = st.dates(dt.date(2020, 1, 1), dt.date(2024, 12, 31))
+    dossiers: list[object] = []
+    for index in range(draw(st.integers(min_value=0, max_value=max_size))):
+        fields = {**draw(places), "sheet": draw(st.sampled_from((13, 2)))}
+        kind = draw(st.sampled_from(("registered", "scored", "certified", "certified", "expired")))
+        if kind == "registered":
+            dossiers.append(registered_dossier(wf, submitted_on=draw(days), **fields))
+        elif kind == "scored":
+            dossiers.append(scored_dossier(wf, draw(scores), submitted_on=draw(days), **fields))
+        else:
+            score = draw(st.floats(min_value=50.0, max_value=100.0))
+            on = draw(st.one_of(days, st.sampled_from([dt.date(2024, 6, 20), dt.date(2024, 7, 1)])))
+            d = certified_dossier(wf, score, on=on, number=f"SL-{index}", **fields)
+            if kind == "expired":
+                assert d.certificate is not None
+                wf.expire(d, on=d.certificate.expires_on)
+            dossiers.append(d)
+    return dossiers

@@ -40,3 +40,11 @@ def test_the_core_and_scoring_measurements_run():
     shipped = scoring.measure_shipped(number=2, repeat=1)
     assert set(shipped) == {"load", "parse", "evaluate", "plain"}
     assert all(seconds > 0 for seconds in shipped.values())
+
+
+def test_the_store_benchmark_runs(capsys):
+    # PostgreSQL parts run when OCOP_TEST_POSTGRES_URL is set, as in .ci/run.
+    load("bench_store").main(quick=True)
+    out = capsys.readouterr().out
+    assert "(a) add_all of 200 dossiers" in out
+    assert "USING INDEX ocop_dossier_state_expiry" in out

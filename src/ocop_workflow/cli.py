@@ -4,6 +4,9 @@
 prints a summary table and the targets' probabilities; a bad plan file, or an ``--out`` file that
 cannot be written (checked before the runs), gets one clear error line and exit status 2. The
 simulation needs the ``sim`` extra.
+
+``ocop-workflow store export|import URL FILE`` writes a store's dossiers to a JSON lines file, or
+adds those of a file (all or none; a bad line is named with its number); the ``store`` extra.
 """
 
 from __future__ import annotations
@@ -30,6 +33,10 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     sim.add_argument("--engine", choices=("fast", "reference"), default="fast")
     sim.add_argument("--out", help="write one row per run to this CSV file")
+    store = commands.add_parser("store", help="export or import a store's dossiers as JSON lines")
+    store.add_argument("action", choices=("export", "import"))
+    store.add_argument("url", help="the store's database URL, e.g. sqlite:///ocop.db")
+    store.add_argument("file", help="JSON lines file, one dossier document per line ('-': stdio)")
     return parser
 
 
@@ -53,6 +60,8 @@ def _unwritable(out: str) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
+    if args.command == "store":
+        return _store(args)
     try:
         from tqdm import tqdm
 
@@ -98,6 +107,37 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             return 1
         print(f"\nper-run results written to {args.out}")
+    return 0
+
+
+def _store(args: argparse.Namespace) -> int:
+    """``store export|import URL FILE``: the JSON lines exchange (the ``store`` extra)."""
+    try:
+        from ocop_workflow.store import Store
+    except ImportError as error:
+        print(
+            f"ocop-workflow: the store needs the 'store' extra ({error.name} is missing): "
+            'pip install "ocop-workflow[store]"',
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        with Store(args.url) as store:
+            if args.action == "export":
+                if args.file == "-":
+                    count = store.export_jsonl(sys.stdout)
+                else:
+                    count = store.export_jsonl(args.file)
+                    print(f"{count} dossiers exported to {args.file}")
+            else:
+                count = len(store.import_jsonl(sys.stdin if args.file == "-" else args.file))
+                print(f"{count} dossiers imported from {args.file}")
+    except OSError as error:
+        print(f"ocop-workflow: {args.file!r} cannot be written: {error.strerror}", file=sys.stderr)
+        return 2
+    except OcopError as error:
+        print(f"ocop-workflow: {error}", file=sys.stderr)
+        return 2
     return 0
 
 
