@@ -50,10 +50,10 @@ def scored_dossier(
     workflow.review_at_commune(dossier, passed=True, on=day)
     while True:  # each level the score is forwarded to, under the regime of that day
         day += dt.timedelta(days=7)
-        offered = [a for a in workflow.available_actions(dossier, on=day) if a.level is not None]
-        if not offered:
+        levels = [a.level for a in workflow.available_actions(dossier, on=day) if a.level]
+        if not levels:
             break
-        workflow.score(dossier, offered[0].level, score, on=day)
+        workflow.score(dossier, levels[0], score, on=day)
     return dossier
 
 

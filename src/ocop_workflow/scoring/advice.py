@@ -32,7 +32,7 @@ from fractions import Fraction
 import attrs
 
 from ocop_workflow.errors import InvalidInput
-from ocop_workflow.rules import StarBands
+from ocop_workflow.rules import RECOGNISED_STARS, StarBands
 from ocop_workflow.scoring.council import Agreement, minimum_met
 from ocop_workflow.scoring.evaluation import Answers, UnmetMinimum, answers_error
 from ocop_workflow.scoring.model import Criterion, ScoringSheet
@@ -159,7 +159,7 @@ def advise(
         option = criterion.lowest_option_reaching(need)
         if option is None:
             return None  # facts page section 3: mandatory, yet no option earns points
-        star = min(s for s in (3, 4, 5) if criterion.requirement(s) >= need)
+        star = min(s for s in RECOGNISED_STARS if criterion.requirement(s) >= need)
         chosen[position] = option
         reasons[position] = star
         matrix[position] = [

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ocop_workflow.errors import InvalidInput
-from ocop_workflow.rules import StarBands
+from ocop_workflow.rules import RECOGNISED_STARS, StarBands
 from ocop_workflow.scoring.evaluation import (
     Answers,
     SheetResult,
@@ -167,10 +167,10 @@ class CouncilResult:
             for part in sheet.parts
         }
         total = math.fsum(m.total for m in self.members) / count
-        unmet: dict[int, list[UnmetMinimum]] = {3: [], 4: [], 5: []}
+        unmet: dict[int, list[UnmetMinimum]] = {star: [] for star in RECOGNISED_STARS}
         for criterion in sheet.criteria:
             given = [m.points[criterion.code] for m in self.members]
-            for star in (3, 4, 5):
+            for star in RECOGNISED_STARS:
                 need = criterion.requirement(star)
                 if need and not minimum_met(given, need, self.policy.minimums):
                     unmet[star].append(

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 import attrs
 
 from ocop_workflow.errors import InvalidInput
-from ocop_workflow.rules import StarBands
-from ocop_workflow.scoring.model import MINIMUM_STARS, Criterion, Gap, ScoringSheet
+from ocop_workflow.rules import RECOGNISED_STARS, StarBands
 from ocop_workflow.scoring.problems import fmt_points
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the model imports this module to evaluate: only types flow back
     from ocop_workflow.scoring.advice import Advice
+    from ocop_workflow.scoring.model import Criterion, Gap, ScoringSheet
 
 __all__ = [
     "Answers",
@@ -109,10 +109,10 @@ def minimum_stars_of(unmet: Mapping[int, tuple[UnmetMinimum, ...]]) -> int:
     When even the 3-star minimums fail the answer is 2: the product cannot be recognised
     (facts page section 2) and the total's band decides between 1 and 2 stars.
     """
-    for star in MINIMUM_STARS:
+    for star in RECOGNISED_STARS:
         if unmet[star]:
             return star - 1
-    return MINIMUM_STARS[-1]
+    return RECOGNISED_STARS[-1]
 
 
 @attrs.frozen
@@ -153,11 +153,11 @@ class SheetResult:
     @functools.cached_property
     def unmet(self) -> Mapping[int, tuple[UnmetMinimum, ...]]:
         """Star (3, 4, 5) -> the minimums that block it, in sheet order."""
-        found: dict[int, list[UnmetMinimum]] = {3: [], 4: [], 5: []}
+        found: dict[int, list[UnmetMinimum]] = {star: [] for star in RECOGNISED_STARS}
         for criterion, choice, got in zip(
             self.sheet.criteria, self._choices, self._values, strict=True
         ):
-            for star in MINIMUM_STARS:
+            for star in RECOGNISED_STARS:
                 if got < criterion.requirement(star):
                     found[star].append(
                         UnmetMinimum.blocking(criterion, star, chosen=choice, chosen_points=got)

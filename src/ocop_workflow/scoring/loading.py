@@ -46,6 +46,7 @@ import attrs
 
 from ocop_workflow.errors import InvalidInput
 from ocop_workflow.scoring.catalogue import SHEETS
+from ocop_workflow.scoring.checks import check_sheet
 from ocop_workflow.scoring.model import (
     MINIMUM_STARS,
     Criterion,
@@ -56,7 +57,13 @@ from ocop_workflow.scoring.model import (
     Part,
     ScoringSheet,
 )
-from ocop_workflow.scoring.problems import Problem, ProblemKind, SheetError, check_sheet, fmt_points
+from ocop_workflow.scoring.problems import (
+    Problem,
+    ProblemCollector,
+    ProblemKind,
+    SheetError,
+    fmt_points,
+)
 
 __all__ = [
     "COLUMNS",
@@ -146,25 +153,6 @@ def sheet_from_toml_text(text: str, source: str = "<toml>") -> ScoringSheet:
     return sheet_from_dict(data, source=source)
 
 
-class _Collector:
-    """Problems found while reading, in the order found."""
-
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    def add(
-        self,
-        kind: ProblemKind,
-        message: str,
-        *,
-        row: int | None = None,
-        code: str | None = None,
-        expected: str | None = None,
-        found: str | None = None,
-    ) -> None:
-        self.problems.append(Problem(kind, message, row, code, expected, found))
-
-
 def _shown(value: object, limit: int = 60) -> str:
     """``repr(value)``, cut to ``limit`` characters: a misplaced table can be very long."""
     text = repr(value)
@@ -172,7 +160,7 @@ def _shown(value: object, limit: int = 60) -> str:
 
 
 def _unknown_keys(
-    data: Mapping[str, object], known: tuple[str, ...], where: str, out: _Collector
+    data: Mapping[str, object], known: tuple[str, ...], where: str, out: ProblemCollector
 ) -> None:
     """Report every key of ``data`` that the format does not have (it would not be read)."""
     for key in data:
@@ -201,7 +189,7 @@ def _is_number(value: object) -> bool:
     return isinstance(value, float) and math.isfinite(value)
 
 
-def _number(value: object, where: str, field: str, out: _Collector) -> float | None:
+def _number(value: object, where: str, field: str, out: ProblemCollector) -> float | None:
     if value is None:
         out.add(
             ProblemKind.MISSING_MAXIMUM if field == "maximum" else ProblemKind.STRUCTURE,
@@ -233,7 +221,7 @@ def _number(value: object, where: str, field: str, out: _Collector) -> float | N
     return number
 
 
-def _marker(value: object, where: str, out: _Collector) -> int | None:
+def _marker(value: object, where: str, out: ProblemCollector) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or value not in MINIMUM_STARS:
@@ -249,7 +237,11 @@ def _marker(value: object, where: str, out: _Collector) -> int | None:
 
 
 def _text(
-    data: Mapping[str, object], key: str, where: str, out: _Collector, default: str | None = None
+    data: Mapping[str, object],
+    key: str,
+    where: str,
+    out: ProblemCollector,
+    default: str | None = None,
 ) -> str:
     value = data.get(key, default)
     if not isinstance(value, str):
@@ -264,7 +256,7 @@ def _text(
     return value
 
 
-def _items(data: Mapping[str, object], key: str, where: str, out: _Collector) -> list[object]:
+def _items(data: Mapping[str, object], key: str, where: str, out: ProblemCollector) -> list[object]:
     """The entries of the list ``data[key]`` (each still to be checked with :func:`_table`)."""
     value = data.get(key)
     if not isinstance(value, list | tuple) or not value:
@@ -279,7 +271,9 @@ def _items(data: Mapping[str, object], key: str, where: str, out: _Collector) ->
     return list(value)
 
 
-def _table(value: object, what: str, where: str, out: _Collector) -> Mapping[str, object] | None:
+def _table(
+    value: object, what: str, where: str, out: ProblemCollector
+) -> Mapping[str, object] | None:
     """``value`` if it is a table (a mapping), else ``None`` and a problem naming ``where``."""
     if isinstance(value, Mapping):
         return value
@@ -293,7 +287,7 @@ def _table(value: object, what: str, where: str, out: _Collector) -> Mapping[str
     return None
 
 
-def _options(data: Mapping[str, object], code: str, out: _Collector) -> list[Option]:
+def _options(data: Mapping[str, object], code: str, out: ProblemCollector) -> list[Option]:
     options = []
     for index, entry in enumerate(_items(data, "options", code, out)):
         where = f"{code}/{index}"
@@ -312,7 +306,7 @@ def _options(data: Mapping[str, object], code: str, out: _Collector) -> list[Opt
     return options
 
 
-def _criterion(data: Mapping[str, object], code: str, out: _Collector) -> Criterion | None:
+def _criterion(data: Mapping[str, object], code: str, out: ProblemCollector) -> Criterion | None:
     options = _options(data, code, out)
     maximum = _number(data.get("maximum"), code, "maximum", out)
     title = _text(data, "title", code, out)
@@ -330,7 +324,9 @@ def _criterion(data: Mapping[str, object], code: str, out: _Collector) -> Criter
     )
 
 
-def _group(data: Mapping[str, object], letter: str, number: int, out: _Collector) -> Group | None:
+def _group(
+    data: Mapping[str, object], letter: str, number: int, out: ProblemCollector
+) -> Group | None:
     """Group ``number`` of part ``letter``, or ``None`` when it has nothing usable (reported)."""
     label = f"{letter}.{number}"
     _unknown_keys(data, _GROUP_KEYS, label, out)
@@ -376,7 +372,7 @@ def _group(data: Mapping[str, object], letter: str, number: int, out: _Collector
     )
 
 
-def _gaps(data: Mapping[str, object], out: _Collector) -> list[Gap]:
+def _gaps(data: Mapping[str, object], out: ProblemCollector) -> list[Gap]:
     """The sheet's ``[[gaps]]`` (none when the key is absent), each checked as a :class:`Gap`."""
     if "gaps" not in data:
         return []
@@ -449,7 +445,7 @@ def sheet_from_dict(data: Mapping[str, object], source: str = "<dict>") -> Scori
     Every problem is collected, including every key the format does not have (a misspelt key
     would not be read) and every entry that is not a table, and raised as one :class:`SheetError`.
     """
-    out = _Collector()
+    out = ProblemCollector()
     if _table(data, "the top level", "sheet", out) is None:
         raise SheetError(source, tuple(out.problems))
     _unknown_keys(data, _SHEET_KEYS, "sheet", out)
@@ -614,7 +610,9 @@ class _Node:
     unreadable: bool = False
 
 
-def _cell_number(text: str, row: int, column: str, out: _Collector) -> tuple[float | None, bool]:
+def _cell_number(
+    text: str, row: int, column: str, out: ProblemCollector
+) -> tuple[float | None, bool]:
     """(value, present): a blank cell is (None, False); an unreadable one (None, True)."""
     cleaned = text.strip()
     if not cleaned:
@@ -635,7 +633,7 @@ def _cell_number(text: str, row: int, column: str, out: _Collector) -> tuple[flo
     return value, True
 
 
-def _parse_stars(text: str, title: str, row: int, out: _Collector) -> int | None:
+def _parse_stars(text: str, title: str, row: int, out: ProblemCollector) -> int | None:
     value, present = _cell_number(text, row, "stars", out)
     if not present or value is None:
         marks = _ASTERISKS.findall(title)
@@ -685,7 +683,7 @@ def _read_records(path: Path) -> list[list[str]]:
 
 
 def _read_rows(
-    path: Path, records: list[list[str]], out: _Collector
+    path: Path, records: list[list[str]], out: ProblemCollector
 ) -> list[tuple[int, dict[str, str]]]:
     if not records:
         raise SheetError(str(path), (Problem(ProblemKind.STRUCTURE, "the file is empty", row=1),))
@@ -725,7 +723,7 @@ def _read_rows(
 
 
 def _unread_columns(
-    records: list[list[str]], header: list[str], where: Mapping[str, int], out: _Collector
+    records: list[list[str]], header: list[str], where: Mapping[str, int], out: ProblemCollector
 ) -> None:
     """Report every column that is not read: unknown, repeated, or unnamed yet holding data."""
     for index, name in enumerate(header):
@@ -748,7 +746,7 @@ def _unread_columns(
         )
 
 
-def _build_tree(rows: list[tuple[int, dict[str, str]]], out: _Collector) -> list[_Node]:
+def _build_tree(rows: list[tuple[int, dict[str, str]]], out: ProblemCollector) -> list[_Node]:
     parts: list[_Node] = []
     group_count = 0
     seen_numbers: dict[int, int] = {}
@@ -874,7 +872,9 @@ def _build_tree(rows: list[tuple[int, dict[str, str]]], out: _Collector) -> list
     return parts
 
 
-def _maximum(node: _Node, children: list[float], what: str, out: _Collector, label: str) -> float:
+def _maximum(
+    node: _Node, children: list[float], what: str, out: ProblemCollector, label: str
+) -> float:
     """The node's maximum, or what its children give when it has none (reported)."""
     if node.maximum is not None:
         return node.maximum
@@ -927,7 +927,7 @@ def read_outline_csv(
                 "from 1 to 26"
             )
     default_group, default_sub = SHEETS[number]
-    out = _Collector()
+    out = ProblemCollector()
     tree = _build_tree(_read_rows(source, records, out), out)
     rows: dict[str, int] = {}
     parts: list[Part] = []

@@ -33,7 +33,8 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 import attrs
 
 from ocop_workflow.errors import InvalidInput
-from ocop_workflow.rules import StarBands
+from ocop_workflow.rules import RECOGNISED_STARS, StarBands
+from ocop_workflow.scoring import evaluation as _evaluation
 
 if TYPE_CHECKING:
     from ocop_workflow.scoring.evaluation import Answers, SheetResult
@@ -50,7 +51,7 @@ __all__ = [
     "ScoringSheet",
 ]
 
-MINIMUM_STARS = (3, 4, 5)
+MINIMUM_STARS = RECOGNISED_STARS
 """The stars a per-star minimum marker can name (facts page section 3: ``***`` to ``*****``)."""
 
 _DEFAULT_BANDS = StarBands()  # Decision 148's half-open bands (facts page section 2)
@@ -542,7 +543,7 @@ class ScoringSheet:
     def problems(self) -> tuple[Problem, ...]:
         """Every arithmetic inconsistency of the declared maxima that no gap declares, and every
         gap declaration that does not match the sheet (empty on a sound sheet)."""
-        from ocop_workflow.scoring.problems import check_sheet
+        from ocop_workflow.scoring.checks import check_sheet
 
         return check_sheet(self)
 
@@ -643,8 +644,3 @@ class ScoringSheet:
         from ocop_workflow.scoring.loading import write_outline_csv
 
         write_outline_csv(self, path)
-
-
-# Imported last: evaluation builds on the classes above, and evaluate() needs it on every call
-# (a lazy import inside the method would cost a lookup per evaluation).
-from ocop_workflow.scoring import evaluation as _evaluation  # noqa: E402
