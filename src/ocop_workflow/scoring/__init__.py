@@ -11,7 +11,13 @@ Facts page section 3. Typical use::
 from __future__ import annotations
 
 from ocop_workflow.scoring.advice import Advice, Change, advise
-from ocop_workflow.scoring.catalogue import SHEETS, shipped_sheet, shipped_sheet_numbers
+from ocop_workflow.scoring.catalogue import (
+    SHEETS,
+    ProductGroup,
+    sheet_group,
+    shipped_sheet,
+    shipped_sheet_numbers,
+)
 from ocop_workflow.scoring.council import (
     Agreement,
     CouncilPolicy,
@@ -47,6 +53,7 @@ __all__ = [
     "Part",
     "Problem",
     "ProblemKind",
+    "ProductGroup",
     "ScoringSheet",
     "SheetError",
     "SheetResult",
@@ -56,6 +63,7 @@ __all__ = [
     "minimum_met",
     "read_outline_csv",
     "result_from_details",
+    "sheet_group",
     "shipped_sheet",
     "shipped_sheet_numbers",
     "write_outline_csv",

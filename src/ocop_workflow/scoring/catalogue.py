@@ -5,12 +5,26 @@ Facts page section 3 lists the sheets: one per product sub-group, in six groups.
 
 from __future__ import annotations
 
+import enum
 from importlib import resources
 
 from ocop_workflow.errors import InvalidInput
 from ocop_workflow.scoring.model import ScoringSheet
 
-__all__ = ["SHEETS", "shipped_sheet", "shipped_sheet_numbers"]
+__all__ = ["SHEETS", "ProductGroup", "sheet_group", "shipped_sheet", "shipped_sheet_numbers"]
+
+
+class ProductGroup(enum.Enum):
+    """The six product groups of Decision 148's sheets (facts page section 3); the values are the
+    group names :data:`SHEETS` uses."""
+
+    FOOD = "food"
+    BEVERAGES = "beverages"
+    HERBS = "herbs"
+    HANDICRAFTS = "handicrafts"
+    ORNAMENTALS = "ornamentals"
+    TOURISM = "tourism"
+
 
 SHEETS: dict[int, tuple[str, str]] = {
     # Facts page section 3: sheet number -> (product group, product sub-group).
@@ -42,6 +56,13 @@ SHEETS: dict[int, tuple[str, str]] = {
     26: ("tourism", "community tourism, eco-tourism, tourist sites"),
 }
 """Sheet number -> (product group, product sub-group)."""
+
+
+def sheet_group(number: int) -> ProductGroup:
+    """The product group of sheet ``number`` (1-26); :class:`InvalidInput` for another number."""
+    if isinstance(number, bool) or not isinstance(number, int) or number not in SHEETS:
+        raise InvalidInput(f"'number' must be a sheet number from 1 to 26 (got {number!r})")
+    return ProductGroup(SHEETS[number][0])
 
 
 def shipped_sheet_numbers() -> tuple[int, ...]:
