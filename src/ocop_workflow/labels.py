@@ -25,7 +25,7 @@ from importlib import resources
 
 from ocop_workflow.errors import InvalidInput
 
-__all__ = ["DOMAIN", "LANGUAGES", "label", "message_id", "text"]
+__all__ = ["DOMAIN", "LANGUAGES", "checked_language", "label", "message_id", "text"]
 
 DOMAIN = "ocop_workflow"
 """The gettext domain: the catalogues' file name."""
@@ -50,9 +50,11 @@ def _catalogue(lang: str) -> gettext.GNUTranslations:
     return catalogue
 
 
-def _language(lang: object) -> str:
+def checked_language(lang: object, field: str = "lang") -> str:
+    """``lang`` if it is one of :data:`LANGUAGES`; otherwise an :class:`InvalidInput` naming
+    ``field`` and the value."""
     if not isinstance(lang, str) or lang not in LANGUAGES:
-        raise InvalidInput(f"'lang' must be one of {', '.join(LANGUAGES)} (got {lang!r})")
+        raise InvalidInput(f"{field!r} must be one of {', '.join(LANGUAGES)} (got {lang!r})")
     return lang
 
 
@@ -71,7 +73,7 @@ def label(member: enum.Enum, lang: str) -> str:
     """
     key = message_id(member)
     try:
-        return _catalogue(_language(lang)).gettext(key)
+        return _catalogue(checked_language(lang)).gettext(key)
     except KeyError:
         raise InvalidInput(f"'member' {key} has no label in {lang!r}") from None
 
@@ -85,7 +87,7 @@ def text(key: str, lang: str, **values: object) -> str:
     if not isinstance(key, str):
         raise InvalidInput(f"'key' must be a message id (got {key!r})")
     try:
-        template = _catalogue(_language(lang)).gettext(key)
+        template = _catalogue(checked_language(lang)).gettext(key)
     except KeyError:
         raise InvalidInput(f"'key' {key!r} is not a message of the catalogues") from None
     try:
