@@ -36,7 +36,7 @@ LABELLED = (
     Event,  # the diagrams' arrows
 )
 # Texts that are not enum members, by area (see labels.text).
-TEXT_AREAS = ("diagram.",)
+TEXT_AREAS = ("diagram.", "funnel.", "plot.")
 
 LOCALE = resources.files("ocop_workflow") / "locale"
 
