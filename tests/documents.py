@@ -9,7 +9,7 @@ VALIDATOR = jsonschema.Draft202012Validator(
 )
 
 
-def assert_valid_document(data):
+def assert_valid_document(data: object) -> None:
     """``data`` (a ``to_dict`` result) meets the JSON Schema; the first error is shown."""
     error = jsonschema.exceptions.best_match(VALIDATOR.iter_errors(data))
     assert error is None, f"{error.json_path}: {error.message}"

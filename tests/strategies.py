@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 from typing import Any
 
 from hypothesis import strategies as st
 
 from ocop_workflow import ActionName, Dossier, OcopError, Workflow, rulesets
-from ocop_workflow.scoring import Criterion, Group, Option, Part, ScoringSheet
+from ocop_workflow.scoring import (
+    Criterion,
+    Group,
+    Option,
+    Part,
+    ScoringSheet,
+    shipped_sheet,
+    shipped_sheet_numbers,
+)
 from ocop_workflow.testing import SAMPLE_PRODUCT
 
 # -- core engine -----------------------------------------------------------------------------
@@ -156,6 +165,18 @@ def council_sheets(
     sheet = draw(scoring_sheets())
     count = draw(st.integers(min_value=1, max_value=max_members))
     return sheet, [draw(scoring_answers(sheet)) for _ in range(count)]
+
+
+@functools.cache
+def _shipped(number: int) -> ScoringSheet:
+    return shipped_sheet(number)
+
+
+@st.composite
+def shipped_sheets_answered(draw: st.DrawFn) -> tuple[ScoringSheet, dict[str, int | None]]:
+    """One of the 26 shipped sheets (each loaded once) with one set of answers."""
+    sheet = _shipped(draw(st.sampled_from(shipped_sheet_numbers())))
+    return sheet, draw(scoring_answers(sheet))
 
 
 # -- simulation plans --------------------------------------------------------------------------

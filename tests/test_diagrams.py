@@ -214,7 +214,7 @@ def test_knock_outs_are_drawn_exactly_where_the_workflow_allows_them(code):
 def test_the_workflow_knows_every_state_drawn():
     workflow = Workflow(rulesets.QD148_2023)
     for ruleset in rulesets.ALL:
-        known = workflow._regime(ruleset.effective_from).machine.states
+        known = workflow._timeline.at(ruleset.effective_from).machine.states
         assert set(graph(ruleset).states) <= set(known)
 
 
@@ -326,7 +326,7 @@ def test_diagram_is_what_the_command_line_prints():
         ),
         (
             lambda: graph(rulesets.QD26_2026, timeline=(rulesets.QD148_2023,)),
-            r"'timeline' must contain the rule set QD26_2026",
+            r"'timeline' must contain the workflow's rule set QD26_2026",
         ),
     ],
 )

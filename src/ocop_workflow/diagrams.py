@@ -21,8 +21,9 @@ import attrs
 from ocop_workflow import rulesets
 from ocop_workflow.errors import InvalidInput
 from ocop_workflow.labels import checked_language, label, text
-from ocop_workflow.rules import Level, RuleSet
+from ocop_workflow.rules import RuleSet
 from ocop_workflow.states import FINAL_STATES, DossierState, Event, Transition, transition_table
+from ocop_workflow.workflow.timeline import Timeline
 
 __all__ = ["FORMATS", "Edge", "Graph", "compare", "diagram", "dot", "graph", "mermaid"]
 
@@ -60,18 +61,18 @@ class Graph:
 def graph(ruleset: RuleSet, *, timeline: Iterable[RuleSet] | None = None) -> Graph:
     """The process of ``ruleset`` as the workflow runs it, within ``timeline``.
 
-    ``timeline`` says which levels earlier regimes had, as for :class:`ocop_workflow.Workflow`:
-    by default the shipped timeline with ``ruleset`` in place of the shipped regime of its code
-    (:func:`ocop_workflow.rulesets.timeline_with`), or ``ruleset`` alone for another code.
+    ``timeline`` says which levels earlier regimes had, as for :class:`ocop_workflow.Workflow`
+    (whose own machines are read here): by default the shipped timeline with ``ruleset`` in place
+    of the shipped regime of its code, or ``ruleset`` alone for another code.
     """
     if not isinstance(ruleset, RuleSet):
         raise InvalidInput(f"'ruleset' must be a RuleSet (got {ruleset!r})")
-    levels = ruleset.scoring_levels
-    legacy = _legacy(ruleset, timeline)
-    plain = _edges(ruleset, transition_table(levels))
+    chain = Timeline(ruleset, timeline)
+    machine = next(regime.machine for regime in chain.regimes if regime.rules is ruleset)
+    plain = _edges(ruleset, transition_table(machine.levels))
     edges = [
         attrs.evolve(edge, transitional=edge.key not in plain)
-        for edge in _edges(ruleset, transition_table(levels, legacy)).values()
+        for edge in _edges(ruleset, machine.table).values()
     ]
     reached = {DossierState.REGISTERED} | {s for e in edges for s in (e.source, e.dest)}
     in_plain = {DossierState.REGISTERED} | {s for e in plain.values() for s in (e.source, e.dest)}
@@ -81,25 +82,6 @@ def graph(ruleset: RuleSet, *, timeline: Iterable[RuleSet] | None = None) -> Gra
         edges=tuple(edges),
         carried=frozenset(reached - in_plain),
     )
-
-
-def _legacy(ruleset: RuleSet, timeline: Iterable[RuleSet] | None) -> tuple[Level, ...]:
-    """The levels earlier regimes of the timeline had and ``ruleset`` has not (as the workflow
-    computes them for its machines)."""
-    if timeline is None:
-        shipped = any(r.code == ruleset.code for r in rulesets.ALL)
-        chain = rulesets.timeline_with(ruleset) if shipped else (ruleset,)
-    else:
-        chain = tuple(timeline)
-    earlier: list[Level] = []
-    for rules in chain:
-        if rules is ruleset:
-            gone = set(earlier) - set(ruleset.scoring_levels)
-            return tuple(sorted(gone, key=lambda level: level.rank))
-        if not isinstance(rules, RuleSet):
-            raise InvalidInput(f"'timeline' must hold RuleSet values (got {rules!r})")
-        earlier.extend(rules.scoring_levels)
-    raise InvalidInput(f"'timeline' must contain the rule set {ruleset.code}")
 
 
 def _edges(

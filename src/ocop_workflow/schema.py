@@ -35,6 +35,7 @@ from ocop_workflow.dossier import SHEET_NUMBERS, Dossier, HistoryRecord, Score
 from ocop_workflow.errors import DefinitionError
 from ocop_workflow.rules import RECOGNISED_STARS
 from ocop_workflow.serialization import SCHEMA_VERSION
+from ocop_workflow.validators import attrs_date, attrs_optional_text, attrs_text
 
 __all__ = ["DIALECT", "dossier_schema", "dossier_schema_text", "shipped_dossier_schema"]
 
@@ -47,9 +48,9 @@ _NON_BLANK = {"pattern": r"\S"}
 # What each validator of the document's attrs classes checks, as schema keywords. A validator
 # not listed here stops the generation (DefinitionError): the schema cannot silently fall behind.
 _VALIDATORS: dict[Callable[..., Any], dict[str, Any]] = {
-    _dossier._text: _NON_BLANK,
-    _dossier._optional_text: _NON_BLANK,  # null is allowed by the field's type
-    _dossier._is_date: {},
+    attrs_text: _NON_BLANK,
+    attrs_optional_text: _NON_BLANK,  # null is allowed by the field's type
+    attrs_date: {},
     _dossier._certificate_stars: {"enum": list(RECOGNISED_STARS)},  # facts page section 2
 }
 

@@ -4,6 +4,8 @@ Facts page section 3. Typical use::
 
     from ocop_workflow.scoring import ScoringSheet, shipped_sheet
     sheet = shipped_sheet(13)                      # coffee and cocoa, written by this project
+    sheet_for("trà shan tuyết").number             # 11: which sheet scores a product
+    sheet.gaps                                     # what the sources leave open, as data
     result = sheet.evaluate({code: 0 for code in sheet.codes})
     result.total, result.stars, result.unmet[3], result.advice()
 """
@@ -12,8 +14,13 @@ from __future__ import annotations
 
 from ocop_workflow.scoring.advice import Advice, Change, advise
 from ocop_workflow.scoring.catalogue import (
+    NAMES_VI,
+    PRODUCT_WORDS,
     SHEETS,
     ProductGroup,
+    SheetEntry,
+    sheet_entries,
+    sheet_for,
     sheet_group,
     shipped_sheet,
     shipped_sheet_numbers,
@@ -31,6 +38,8 @@ from ocop_workflow.scoring.loading import read_outline_csv, write_outline_csv
 from ocop_workflow.scoring.model import (
     MINIMUM_STARS,
     Criterion,
+    Gap,
+    GapResolution,
     Group,
     Option,
     Part,
@@ -40,6 +49,8 @@ from ocop_workflow.scoring.problems import Problem, ProblemKind, SheetError
 
 __all__ = [
     "MINIMUM_STARS",
+    "NAMES_VI",
+    "PRODUCT_WORDS",
     "SHEETS",
     "Advice",
     "Agreement",
@@ -48,6 +59,8 @@ __all__ = [
     "CouncilPolicy",
     "CouncilResult",
     "Criterion",
+    "Gap",
+    "GapResolution",
     "Group",
     "Option",
     "Part",
@@ -55,6 +68,7 @@ __all__ = [
     "ProblemKind",
     "ProductGroup",
     "ScoringSheet",
+    "SheetEntry",
     "SheetError",
     "SheetResult",
     "UnmetMinimum",
@@ -63,6 +77,8 @@ __all__ = [
     "minimum_met",
     "read_outline_csv",
     "result_from_details",
+    "sheet_entries",
+    "sheet_for",
     "sheet_group",
     "shipped_sheet",
     "shipped_sheet_numbers",
