@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
+from typing import Any
 
 from hypothesis import strategies as st
 
+from ocop_workflow import ActionName, Dossier, OcopError, Workflow, rulesets
 from ocop_workflow.scoring import (
     Criterion,
     Group,
@@ -16,6 +19,7 @@ from ocop_workflow.scoring import (
     shipped_sheet,
     shipped_sheet_numbers,
 )
+from ocop_workflow.testing import SAMPLE_PRODUCT
 
 # -- core engine -----------------------------------------------------------------------------
 
@@ -303,3 +307,146 @@ def portfolios(draw: st.DrawFn, max_size: int = 12) -> list[object]:
                 wf.expire(d, on=d.certificate.expires_on)
             dossiers.append(d)
     return dossiers
+
+
+# -- stored dossiers ---------------------------------------------------------------------------
+
+
+@st.composite
+def stored_dossiers(draw: st.DrawFn) -> Dossier:
+    """A dossier taken along a random path of the operations available to it, under the regimes
+    of its dates (1048 to 26/2026), with a random actor and note on some steps."""
+    workflow = Workflow(rulesets.QD148_2023)  # the shipped timeline: every regime by its date
+    day = draw(st.dates(min_value=dt.date(2019, 9, 1), max_value=dt.date(2027, 6, 30)))
+    late = day >= rulesets.QD1489_2025.effective_from  # no district level since July 2025
+    district = draw(st.sampled_from([SAMPLE_PRODUCT["district"], None])) if late else "Mai Sơn"
+    fields = {**SAMPLE_PRODUCT, "district": district, "sheet": draw(st.integers(1, 26))}
+    dossier = workflow.register(**fields, submitted_on=day)
+    notes = st.one_of(st.none(), st.text(min_size=1, max_size=8))
+    for step in range(draw(st.integers(min_value=0, max_value=10))):
+        day += draw(st.sampled_from([1, 7, 20, 45, 1100])) * dt.timedelta(days=1)
+        actions = workflow.available_actions(dossier, on=day)
+        if not actions:
+            break
+        onward = [a for a in actions if a.name is not ActionName.WITHDRAW]
+        # Mostly onward: withdrawal is open from every state in process and would end most paths.
+        mostly_onward = onward and draw(st.integers(min_value=0, max_value=9)) > 0
+        action = draw(st.sampled_from(onward if mostly_onward else list(actions)))
+        rules = workflow.rules_on(day)
+        common: dict[str, Any] = {"on": day, "actor": draw(notes), "note": draw(notes)}
+        name = action.name
+        try:
+            if name is ActionName.REVIEW_AT_COMMUNE:
+                workflow.review_at_commune(dossier, passed=draw(st.booleans()), **common)
+            elif name is ActionName.RESUBMIT:
+                workflow.resubmit(dossier, **common)
+            elif name is ActionName.SCORE:
+                assert action.level is not None
+                value = draw(st.one_of(scores, st.floats(min_value=50.0, max_value=100.0)))
+                workflow.score(dossier, action.level, value, **common)
+            elif name is ActionName.CERTIFY:
+                workflow.certify(dossier, number=f"SL-{step:03d}", **common)
+            elif name is ActionName.REVOKE:
+                reason = draw(st.sampled_from(sorted(rules.revocation_reasons, key=str)))
+                workflow.revoke(dossier, reason=reason, **common)
+            elif name is ActionName.KNOCK_OUT:
+                ground = draw(st.sampled_from(sorted(rules.knockouts, key=str)))
+                workflow.knock_out(dossier, ground=ground, **common)
+            elif name is ActionName.EXTEND:
+                assert dossier.certificate is not None
+                until = day + dt.timedelta(days=draw(st.integers(1, 180)))
+                workflow.extend(dossier, until=until, **common)
+            elif name is ActionName.EXPIRE:
+                workflow.expire(dossier, **common)
+            elif name is ActionName.WITHDRAW:
+                workflow.withdraw(dossier, **common)
+        except OcopError:
+            pass  # refused by a rule the actions cannot foresee (a date limit): nothing changed
+    return dossier
+
+
+json_values: st.SearchStrategy[object] = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.text(max_size=12),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+"""Any JSON value."""
+
+near_values: st.SearchStrategy[object] = st.sampled_from(
+    [
+        # Values a stored field nearly takes: of the wrong type, out of range, blank, malformed.
+        "",
+        " ",
+        "2024-02-30",
+        "20240301",
+        "2024-03-01",
+        "certified",
+        "district",
+        "first_time",
+        "breach_of_rules",
+        "QD148_2023",
+        0,
+        1,
+        3,
+        5,
+        6,
+        13,
+        26,
+        27,
+        -1,
+        13.0,
+        49.5,
+        100,
+        100.5,
+        10**400,
+        True,
+        None,
+        [],
+        {},
+    ]
+)
+
+
+def _paths(value: object, path: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    found = [path]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _paths(item, (*path, index))
+    return found
+
+
+@st.composite
+def mutated_documents(draw: st.DrawFn, document: dict[str, object]) -> dict[str, object]:
+    """``document`` (a stored dossier) with one change somewhere inside: a value replaced, a key
+    removed or added, an item dropped from a list."""
+    changed = copy.deepcopy(document)
+    path = draw(st.sampled_from(_paths(changed)))
+    target: Any = changed
+    for step in path[:-1]:
+        target = target[step]
+    kind = draw(st.sampled_from(["replace", "remove", "add"]))
+    replacement = draw(st.one_of(near_values, json_values))
+    if not path or kind == "add":
+        holder: Any = target[path[-1]] if path else changed
+        if isinstance(holder, dict):
+            holder[draw(st.sampled_from(["extra", "state", "stars", "", "level"]))] = replacement
+        elif isinstance(holder, list):
+            holder.append(replacement)
+        else:
+            target[path[-1]] = replacement
+    elif kind == "remove":
+        del target[path[-1]]
+    else:
+        target[path[-1]] = replacement
+    return changed

@@ -24,4 +24,8 @@ def test_policy_simulation_notebook_runs():
     assert not [o for o in outputs if o.output_type == "error"]
     images = [o for o in outputs if "image/png" in o.get("data", {})]
     assert len(images) == 4
+    # One plot in Vietnamese, another in English (issue 14): each language drawn at least once.
+    sources = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
+    assert 'lang="vi")' in sources
+    assert 'lang="en")' in sources
     assert "re-evaluation drive" in str(outputs[-1]["data"]["text/plain"])

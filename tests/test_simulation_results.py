@@ -1,4 +1,5 @@
 import concurrent.futures
+import re
 import subprocess
 import sys
 
@@ -7,8 +8,10 @@ import numpy as np
 import pytest
 
 from ocop_workflow.errors import InvalidInput
+from ocop_workflow.labels import LANGUAGES, label, text
 from ocop_workflow.rules import Level
 from ocop_workflow.simulation import simulate, sweep, with_extra_round, with_outcomes
+from ocop_workflow.simulation.model import FUNNEL
 from tests.conftest import EXAMPLES
 
 matplotlib.use("Agg")
@@ -58,6 +61,70 @@ def test_plots_are_figures(result):
         figure = plot()
         assert figure.axes
         matplotlib.pyplot.close(figure)
+
+
+def plot_texts(figure):
+    """Every word a reader sees on a plot: title, axes, legend, tick labels."""
+    ax = figure.axes[0]
+    legend = ax.get_legend()
+    assert legend is not None
+    return {
+        "title": ax.get_title(),
+        "xlabel": ax.get_xlabel(),
+        "ylabel": ax.get_ylabel(),
+        "legend": [legend.get_title().get_text()] + [t.get_text() for t in legend.get_texts()],
+        "ticks": [t.get_text().replace("\n", " ") for t in ax.get_xticklabels()],
+    }
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_plots_are_titled_and_labelled_in_the_chosen_language(result, son_la, lang):
+    plots = {
+        "funnel": result.plot_funnel(lang=lang),
+        "rounds": result.plot_rounds(lang=lang),
+        "total": result.plot_total(lang=lang),
+        "expiries": result.plot_expiries(lang=lang),
+    }
+    texts = {name: plot_texts(figure) for name, figure in plots.items()}
+    for name, found in texts.items():
+        for part in ("title", "xlabel", "ylabel"):
+            assert found[part], (name, part)
+        for words in [found["title"], found["xlabel"], found["ylabel"], *found["legend"]]:
+            assert not re.search(r"[a-z]+_[a-z]+", words), (name, words)  # no code names
+        assert son_la.province in found["title"]
+    funnel = texts["funnel"]
+    assert funnel["ticks"] == [text(f"funnel.{stage}", lang) for stage in FUNNEL]
+    assert funnel["title"] == text("plot.funnel.title", lang, province=son_la.province, runs=200)
+    assert texts["rounds"]["ticks"][0] == text(
+        "plot.rounds.round", lang, level=label(Level.DISTRICT, lang), number=1
+    )
+    assert texts["expiries"]["xlabel"] == text("plot.expiries.xlabel", lang)
+    assert text("plot.total.target", lang, at_least=204) in texts["total"]["legend"]
+    for figure in plots.values():
+        matplotlib.pyplot.close(figure)
+
+
+def test_the_vietnamese_plots_use_the_decisions_terms(result):
+    figure = result.plot_funnel(lang="vi")
+    found = plot_texts(figure)
+    assert "hồ sơ" in found["ylabel"].lower()
+    assert "Được công nhận" in found["ticks"]
+    assert "Cấp huyện, đợt 1" in plot_texts(result.plot_rounds(lang="vi"))["ticks"]
+    matplotlib.pyplot.close("all")
+
+
+def test_the_funnel_says_why_a_later_stage_can_be_taller(result):
+    """Returned dossiers join a round once completed without passing the commune's check at once,
+    so the third bar can top the second: the label of the third says it includes them."""
+    joined = text("funnel.joined_round", "en")
+    assert "returned" in joined
+    assert joined in plot_texts(result.plot_funnel())["ticks"]
+    matplotlib.pyplot.close("all")
+
+
+def test_a_plot_in_another_language_is_refused(result):
+    with pytest.raises(InvalidInput, match="'lang' must be one of vi, en"):
+        result.plot_funnel(lang="fr")
 
 
 def test_executor_gives_the_in_process_result(son_la):

@@ -49,10 +49,10 @@ class DossierKind(enum.Enum):
 
     @property
     def vi(self) -> str:
-        """Vietnamese label."""
-        return {"first_time": "Đánh giá lần đầu", "upgrade": "Nâng hạng sao"}.get(
-            self.value, "Đánh giá lại"
-        )
+        """Vietnamese label (:func:`ocop_workflow.labels.label`)."""
+        from ocop_workflow.labels import label
+
+        return label(self, "vi")
 
 
 @attrs.frozen

@@ -59,8 +59,10 @@ class Level(enum.Enum):
 
     @property
     def vi(self) -> str:
-        """Vietnamese label."""
-        return _LEVEL_VI[self]
+        """Vietnamese label (:func:`ocop_workflow.labels.label`)."""
+        from ocop_workflow.labels import label
+
+        return label(self, "vi")
 
     @property
     def rank(self) -> int:
@@ -75,12 +77,6 @@ class Level(enum.Enum):
 
 
 _LEVEL_ORDER = (Level.COMMUNE, Level.DISTRICT, Level.PROVINCE, Level.CENTRAL)
-_LEVEL_VI = {
-    Level.COMMUNE: "Cấp xã",
-    Level.DISTRICT: "Cấp huyện",
-    Level.PROVINCE: "Cấp tỉnh",
-    Level.CENTRAL: "Cấp trung ương",
-}
 
 
 def check_score(value: object, field: str = "score") -> float:

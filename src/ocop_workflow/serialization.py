@@ -64,16 +64,24 @@ def _exact(kind: type, name: str) -> Any:
 def _number(value: object, _: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _WrongType(f"must be a number (got {value!r})")
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # a whole number too large for a float
+        raise _WrongType(f"must be a number between 0 and 100 (got {value!r})") from None
 
 
 def _date(value: object, _: object) -> dt.date:
+    """An ISO date written as :func:`dossier_to_dict` writes it, YYYY-MM-DD (``fromisoformat``
+    alone would also take 20240301 or 2024-W09-5, which the JSON Schema's date format refuses)."""
     if not isinstance(value, str):
         raise _WrongType(f"must be an ISO date string (got {value!r})")
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise _WrongType(f"must be an ISO date string (got {value!r})") from None
+    if day.isoformat() != value:
+        raise _WrongType(f"must be an ISO date string YYYY-MM-DD (got {value!r})")
+    return day
 
 
 def _thawed(value: object) -> object:
@@ -137,7 +145,9 @@ def dossier_from_dict(
         raise InvalidInput(f"'workflow' must be a Workflow or None (got {type(workflow).__name__})")
     version = data.get("schema_version")
     if type(version) is not int or version != SCHEMA_VERSION:
-        raise InvalidInput(f"'schema_version' must be {SCHEMA_VERSION} (got {version!r})")
+        raise InvalidInput(
+            f"'schema_version' must be {SCHEMA_VERSION} (got {version!r}){_version_hint(version)}"
+        )
     body = {key: value for key, value in data.items() if key != "schema_version"}
     _require_every_field(body)
     try:
@@ -151,6 +161,21 @@ def dossier_from_dict(
     if workflow is not None:
         _check_replay(dossier, workflow, sheets)
     return dossier
+
+
+def _version_hint(version: object) -> str:
+    """Why another version cannot be read, and what to do."""
+    if type(version) is not int:
+        return ": a stored dossier carries the whole number its writer gave it"
+    if version > SCHEMA_VERSION:
+        return (
+            ": the document was written by a newer ocop-workflow; read it with that version "
+            "or a later one"
+        )
+    return (
+        f": version {version} is older than any this ocop-workflow reads (the first form is 1); "
+        "convert it with the version that wrote it"
+    )
 
 
 def _formatted(error: BaseException, kind: type | None) -> str:

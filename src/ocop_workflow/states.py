@@ -52,30 +52,18 @@ class DossierState(enum.Enum):
 
     @property
     def vi(self) -> str:
-        """Vietnamese label."""
-        return _LABELS[self][0]
+        """Vietnamese label (:func:`ocop_workflow.labels.label`)."""
+        from ocop_workflow.labels import label
+
+        return label(self, "vi")
 
     @property
     def en(self) -> str:
-        """English label."""
-        return _LABELS[self][1]
+        """English label (:func:`ocop_workflow.labels.label`)."""
+        from ocop_workflow.labels import label
 
+        return label(self, "en")
 
-_LABELS = {
-    DossierState.REGISTERED: ("Đã đăng ký", "Registered"),
-    DossierState.RETURNED: ("Trả lại để hoàn thiện", "Returned for completion"),
-    DossierState.COMMUNE_REVIEWED: ("Xã đã kiểm tra", "Reviewed by the commune"),
-    DossierState.DISTRICT_SCORED: ("Huyện đã chấm điểm", "Scored by the district"),
-    DossierState.PROVINCE_SCORED: ("Tỉnh đã chấm điểm", "Scored by the province"),
-    DossierState.CENTRAL_SCORED: ("Trung ương đã chấm điểm", "Scored by the central council"),
-    DossierState.CERTIFIED: ("Đã công nhận", "Certified"),
-    DossierState.NOT_RECOGNISED: ("Không được công nhận", "Not recognised"),
-    DossierState.WITHDRAWN: ("Đã rút hồ sơ", "Withdrawn"),
-    DossierState.EXPIRED: ("Hết hiệu lực", "Expired"),
-    DossierState.REVOKED: ("Bị thu hồi", "Revoked"),
-    DossierState.SUPERSEDED: ("Được thay thế", "Superseded"),
-    DossierState.REJECTED: ("Bị loại", "Rejected outright"),
-}
 
 SCORED_STATE = {
     Level.DISTRICT: DossierState.DISTRICT_SCORED,

@@ -7,6 +7,7 @@ Facts page section 3 lists the sheets: one per product sub-group, in six groups.
 from __future__ import annotations
 
 import difflib
+import enum
 import functools
 import re
 import unicodedata
@@ -21,12 +22,27 @@ __all__ = [
     "NAMES_VI",
     "PRODUCT_WORDS",
     "SHEETS",
+    "ProductGroup",
     "SheetEntry",
     "sheet_entries",
     "sheet_for",
+    "sheet_group",
     "shipped_sheet",
     "shipped_sheet_numbers",
 ]
+
+
+class ProductGroup(enum.Enum):
+    """The six product groups of Decision 148's sheets (facts page section 3); the values are the
+    group names :data:`SHEETS` uses."""
+
+    FOOD = "food"
+    BEVERAGES = "beverages"
+    HERBS = "herbs"
+    HANDICRAFTS = "handicrafts"
+    ORNAMENTALS = "ornamentals"
+    TOURISM = "tourism"
+
 
 SHEETS: dict[int, tuple[str, str]] = {
     # Facts page section 3: sheet number -> (product group, product sub-group).
@@ -432,6 +448,13 @@ def sheet_entries() -> tuple[SheetEntry, ...]:
         SheetEntry(number, group, sub_group, NAMES_VI[number])
         for number, (group, sub_group) in SHEETS.items()
     )
+
+
+def sheet_group(number: int) -> ProductGroup:
+    """The product group of sheet ``number`` (1-26); :class:`InvalidInput` for another number."""
+    if isinstance(number, bool) or not isinstance(number, int) or number not in SHEETS:
+        raise InvalidInput(f"'number' must be a sheet number from 1 to 26 (got {number!r})")
+    return ProductGroup(SHEETS[number][0])
 
 
 def shipped_sheet_numbers() -> tuple[int, ...]:

@@ -9,6 +9,8 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from ocop_workflow.labels import checked_language, label, text
+from ocop_workflow.rules import Level
 from ocop_workflow.simulation.model import FUNNEL, Compiled, IntArray
 from ocop_workflow.simulation.plan import Plan
 
@@ -129,47 +131,94 @@ class SimulationResult:
         ).set_index("target")
 
     # -- plots (matplotlib, imported only here) -------------------------------------------------
+    # Titles, axes, legends and ticks in the chosen language (``lang``: "vi" or "en"), from the
+    # catalogues of ocop_workflow.labels: no code names on a plot.
 
-    def plot_funnel(self) -> Figure:
-        """Mean count at each stage, from filed to certified, per year."""
+    def plot_funnel(self, lang: str = "en") -> Figure:
+        """Mean count at each stage, from filed to certified, per year.
+
+        The stages are not nested: a dossier the commune returns does not pass its check at once,
+        but may join a round once completed, so "scored in a round" can exceed "passed the
+        commune's check at once"; the tick labels say so.
+        """
+        lang = checked_language(lang)
         table = self.funnel.groupby(["year", "stage"], sort=False)["count"].mean().unstack(0)
-        return _bar(table.loc[list(FUNNEL)], "Funnel (mean per run)", "dossiers")
-
-    def plot_rounds(self) -> Figure:
-        """Mean certificates issued after each round, per year."""
-        table = self.per_round.groupby(["year", "round"], sort=False)["certified"].mean().unstack(0)
+        table = table.loc[list(FUNNEL)]
+        table.index = pd.Index([text(f"funnel.{stage}", lang) for stage in FUNNEL])
         return _bar(
-            table.loc[list(self.round_labels)], "Certificates per round (mean)", "certificates"
+            table,
+            text("plot.funnel.title", lang, province=self.plan.province, runs=self.runs),
+            xlabel=text("plot.funnel.xlabel", lang),
+            ylabel=text("plot.funnel.ylabel", lang),
+            legend=text("plot.year", lang),
+            wrap=True,
         )
 
-    def plot_total(self, target: str | None = None) -> Figure:
+    def plot_rounds(self, lang: str = "en") -> Figure:
+        """Mean certificates issued after each round, per year."""
+        lang = checked_language(lang)
+        table = self.per_round.groupby(["year", "round"], sort=False)["certified"].mean().unstack(0)
+        table = table.loc[list(self.round_labels)]
+        table.index = pd.Index([_round_name(name, lang) for name in self.round_labels])
+        return _bar(
+            table,
+            text("plot.rounds.title", lang, province=self.plan.province, runs=self.runs),
+            xlabel=text("plot.rounds.xlabel", lang),
+            ylabel=text("plot.certificates_mean", lang),
+            legend=text("plot.year", lang),
+        )
+
+    def plot_total(self, target: str | None = None, lang: str = "en") -> Figure:
         """Distribution over runs of a target's metric (default: the first target) against it."""
         import matplotlib.pyplot as plt
 
+        lang = checked_language(lang)
         fig, ax = plt.subplots(figsize=(7, 4))
         chosen = self.plan.target(target) if target else (self.plan.targets or (None,))[0]
         if chosen is None:
             values = self.metrics["valid"][:, -1]
-            ax.set_xlabel("certificates valid at the horizon")
+            ax.set_xlabel(text("plot.metric.valid", lang, year=self.plan.years[-1]))
         else:
             y = self.plan.years.index(chosen.year)
             values = self.metrics[chosen.metric][:, y]
             ax.axvline(
-                chosen.at_least, color="crimson", linestyle="--", label=f"target {chosen.at_least}"
+                chosen.at_least,
+                color="crimson",
+                linestyle="--",
+                label=text("plot.total.target", lang, at_least=chosen.at_least),
             )
-            ax.set_xlabel(f"{chosen.metric} at the end of {chosen.year}")
-            ax.legend()
-        ax.hist(values, bins=min(40, max(5, len(np.unique(values)))), color="seagreen")
-        ax.set_ylabel("runs")
-        ax.set_title(f"{self.plan.province}: {self.runs} runs")
+            ax.set_xlabel(text(f"plot.metric.{chosen.metric}", lang, year=chosen.year))
+        ax.hist(
+            values,
+            bins=min(40, max(5, len(np.unique(values)))),
+            color="seagreen",
+            label=text("plot.total.runs_legend", lang),
+        )
+        ax.legend()
+        ax.set_ylabel(text("plot.total.ylabel", lang))
+        ax.set_title(text("plot.total.title", lang, province=self.plan.province, runs=self.runs))
         fig.tight_layout()
         return fig
 
-    def plot_expiries(self) -> Figure:
+    def plot_expiries(self, lang: str = "en") -> Figure:
         """Mean certificates expiring per year of the horizon."""
+        lang = checked_language(lang)
         mean = self.metrics["expiries"].mean(axis=0)
-        table = pd.DataFrame({"expiries": mean}, index=list(self.plan.years))
-        return _bar(table, "Certificates expiring per year (mean)", "certificates")
+        table = pd.DataFrame(
+            {text("plot.expiries.legend", lang): mean}, index=list(self.plan.years)
+        )
+        return _bar(
+            table,
+            text("plot.expiries.title", lang, province=self.plan.province, runs=self.runs),
+            xlabel=text("plot.expiries.xlabel", lang),
+            ylabel=text("plot.certificates_mean", lang),
+        )
+
+
+def _round_name(name: str, lang: str) -> str:
+    """A round label of :meth:`SimulationResult.build` ("district 1") in ``lang``."""
+    level, number = name.rsplit(" ", 1)
+    return text("plot.rounds.round", lang, level=label(Level(level), lang), number=number)
 
 
 def _long(
@@ -187,12 +236,30 @@ def _long(
     )
 
 
-def _bar(table: pd.DataFrame, title: str, ylabel: str) -> Figure:
+def _bar(
+    table: pd.DataFrame,
+    title: str,
+    *,
+    xlabel: str,
+    ylabel: str,
+    legend: str | None = None,
+    wrap: bool = False,
+) -> Figure:
+    import textwrap
+
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, ax = plt.subplots(figsize=(8, 4.5))
     table.plot.bar(ax=ax, rot=0)
+    if wrap:  # long stage names: on several lines under their bars
+        ax.set_xticks(
+            range(len(table.index)),
+            [textwrap.fill(str(name), 18) for name in table.index],
+            fontsize=8,
+        )
     ax.set_title(title)
+    ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
+    ax.legend(title=legend)
     fig.tight_layout()
     return fig
