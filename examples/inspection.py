@@ -84,7 +84,7 @@ def run() -> tuple[list[Dossier], Agenda]:
 
 
 def main() -> None:
-    dossiers, month = run()
+    _, month = run()
     print()
     print("Agenda, June 2027")
     print(month)
