@@ -103,12 +103,12 @@ def test_rounds_in_process_deadlines_and_levels():
     assert (dt.date(2026, 9, 30), Due.ROUND) in rounds
     assert (dt.date(2026, 10, 30), Due.ROUND_CUTOFF) in rounds
     d = certified_dossier(WF, 95.0, on=dt.date(2024, 8, 1))  # 5 stars: the ministry
-    (expiry,) = [r for r in agenda([d], start="2027-08-01", end="2027-08-01")]
+    (expiry,) = list(agenda([d], start="2027-08-01", end="2027-08-01"))
     assert (expiry.what, expiry.level) == (Due.EXPIRY, Level.CENTRAL)
     with pytest.raises(InvalidInput, match="'end' must not be before 'start'"):
         agenda([d], start="2027-08-02", end="2027-08-01")
     with pytest.raises(InvalidInput, match="'schedule\\[0\\]' must be a RoundSchedule"):
-        agenda([d], start="2027-08-01", end="2027-08-02", schedule=["x"])
+        agenda([d], start="2027-08-01", end="2027-08-02", schedule=["x"])  # type: ignore[list-item]
     assert agenda([], start="2024-01-01", end="2024-12-31", schedule=SON_LA_2024)
 
 
@@ -121,7 +121,7 @@ def test_a_dataframe_and_an_icalendar_file():
     import icalendar
 
     parsed = icalendar.Calendar.from_ical(rows.to_ical())
-    events = [c for c in parsed.walk("VEVENT")]
+    events = list(parsed.walk("VEVENT"))
     assert len(events) == len(rows)
     assert len({str(e["uid"]) for e in events}) == len(rows)
     assert sorted(e.decoded("dtstart") for e in events) == [r.on for r in rows]

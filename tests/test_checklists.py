@@ -1,4 +1,4 @@
-"""The commune's check items and the dossier's contents, per regime (facts page sections 4 and 8)."""
+"""The commune's check items and the dossier's contents, per regime (facts page sections 4, 8)."""
 
 import datetime as dt
 
@@ -70,7 +70,12 @@ def test_the_items_must_be_those_of_the_regime():
 
 def test_an_incomplete_dossier_cannot_pass():
     """Five samples, except for services (sheet 26)."""
-    full = {"registration_form": True, "self_assessment": True, "evidence": True, "samples": 5}
+    full: dict[str, bool | int] = {
+        "registration_form": True,
+        "self_assessment": True,
+        "evidence": True,
+        "samples": 5,
+    }
     d = registered_dossier(WF)
     assert WF.review_at_commune(d, on="2024-03-15", contents={**full, "samples": 3}) == (
         "samples (3 of 5)",
@@ -86,4 +91,4 @@ def test_an_incomplete_dossier_cannot_pass():
         ContentItem.EVIDENCE,
     )
     assert ContentItem.BUSINESS_PLAN in rulesets.QD1048_2019.dossier_contents.required
-    assert rulesets.QD26_2026.commune_checks[-1] is CheckItem.DOSSIER_FORMAT
+    assert rulesets.QD26_2026.commune_checks == (*rulesets.CHECKS_148, CheckItem.DOSSIER_FORMAT)

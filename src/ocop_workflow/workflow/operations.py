@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, SupportsFloat
 import attrs
 
 from ocop_workflow import rulesets
-from ocop_workflow.checklists import Check, CheckItem, ContentItem, judge_review
+from ocop_workflow.checklists import Check, judge_review
 from ocop_workflow.dates import DateLike, add_days, to_date
 from ocop_workflow.dossier import (
     SHEET_NUMBERS,
@@ -265,18 +265,19 @@ class Workflow:
         *,
         passed: bool | None = None,
         on: DateLike,
-        items: Mapping[CheckItem | str, bool | Check] | None = None,
-        contents: Mapping[ContentItem | str, bool | int] | None = None,
+        items: Mapping[Any, bool | Check] | None = None,
+        contents: Mapping[Any, bool | int] | None = None,
         actor: str | None = None,
         note: str | None = None,
     ) -> tuple[str, ...]:
         """The commune's check (section 4.2): pass it on, or return it for completion.
 
-        ``items`` gives each of the regime's check items (``rules.commune_checks``; section 8:
-        148's four, 1489 and later also the dossier's format) as passed or failed, or a
-        :class:`~ocop_workflow.checklists.Check` with a note; ``contents`` what the dossier holds
-        (each item of ``rules.dossier_contents`` held or not, ``samples`` as units). Any failed
-        item or missing content returns the dossier, and the history says which. A plain
+        ``items`` maps each check item of the regime (``rules.commune_checks``, a ``CheckItem``
+        or its value; section 8: 148's four, 1489 and later also the dossier's format) to passed,
+        failed, or a :class:`~ocop_workflow.checklists.Check` with a note; ``contents`` says what
+        the dossier holds (each ``ContentItem`` of ``rules.dossier_contents`` held or not,
+        ``samples`` in units). Any failed item or missing content returns the dossier, and the
+        history says which. A plain
         ``passed=`` records the outcome alone. Returns what failed (empty when it passes).
         """
         if items is None and contents is None:  # the plain review (the hot path)
