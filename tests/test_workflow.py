@@ -352,7 +352,8 @@ def test_a_result_is_banded_by_the_regime_and_capped_by_its_minimums(total, mini
     """Facts page sections 2 and 3: the regime's bands (1048's rounding included) judge the total;
     the minimums only cap it. A result whose minimums are all met scores like its bare total."""
     workflow = Workflow(ruleset, timeline=(ruleset,))
-    start = ruleset.effective_from + dt.timedelta(days=1)
+    # From the day the regime's minimums apply (1048: Decision 781 of 8 June 2020, section 8).
+    start = max(ruleset.effective_from, ruleset.minimums_from or dt.date.min) + dt.timedelta(days=1)
     by_result = registered_dossier(workflow, submitted_on=start)
     bare = registered_dossier(workflow, submitted_on=start)
     level = ruleset.scoring_levels[0]
@@ -362,6 +363,27 @@ def test_a_result_is_banded_by_the_regime_and_capped_by_its_minimums(total, mini
     assert by_result.scores[level].stars == min(bare.scores[level].stars, minimum)
     if minimum == 5:
         assert by_result.state is bare.state
+
+
+@given(
+    scores,
+    st.sampled_from([3, 4]),
+    st.dates(dt.date(2019, 8, 21), dt.date(2021, 12, 31)),
+)
+def test_before_decision_781_sheet_minimums_do_not_cap_the_stars(total, minimum, day):
+    """Facts page section 8: per-star minimums began with Decision 781 of 8 June 2020; a 1048
+    product scored before then is judged by its total's band alone."""
+    workflow = Workflow(rulesets.QD1048_2019, timeline=(rulesets.QD1048_2019,))
+    by_result = registered_dossier(workflow, submitted_on=day)
+    bare = registered_dossier(workflow, submitted_on=day)
+    for d, score in ((by_result, FakeResult(total, minimum)), (bare, total)):
+        workflow.review_at_commune(d, passed=True, on=day)
+        workflow.score(d, Level.DISTRICT, score, on=day)
+    expected = bare.scores[Level.DISTRICT].stars
+    if day >= dt.date(2020, 6, 8):
+        expected = min(expected, minimum)
+    assert by_result.scores[Level.DISTRICT].stars == expected
+    assert workflow.replay(by_result.history) == by_result
 
 
 @given(scores)

@@ -37,6 +37,7 @@ from ocop_workflow import (
     rulesets,
 )
 from ocop_workflow.testing import SAMPLE_PRODUCT, certified_dossier
+from ocop_workflow.workflow.inspections import grounds_on
 from tests.documents import assert_valid_document
 from tests.strategies import dates
 
@@ -286,7 +287,7 @@ def perform(
     elif name is ActionName.CERTIFY:
         WF.certify(d, on=day, number=number, renewed=renewed)
     elif name is ActionName.REVOKE:
-        WF.revoke(d, reason=sorted(rules.revocation_reasons, key=str)[0], on=day)
+        WF.revoke(d, reason=sorted(grounds_on(d, rules, day), key=str)[0], on=day)
     elif name is ActionName.KNOCK_OUT:
         WF.knock_out(d, ground=sorted(rules.knockouts, key=str)[0], on=day)
     elif name is ActionName.EXTEND:

@@ -56,6 +56,35 @@ REGIMES = (  # code, first day, scoring levels, who recognises 3/4/5 stars, forw
 )
 
 
+# Revocation grounds by regime (facts page sections 4.8 and 6), restated for the oracle.
+GROUNDS_148 = {"no_longer_meets_criteria", "breach_of_rules", "not_reevaluated"}
+GROUNDS = {
+    "QD1048_2019": GROUNDS_148,
+    "QD148_2023": GROUNDS_148,
+    "QD1489_2025": GROUNDS_148,
+    "QD26_2026": {
+        "false_dossier",
+        "no_longer_meets_criteria",
+        "breach_of_law",
+        "misuse_of_mark",
+        "production_stopped",
+        "other_authority_finding",
+    },
+}
+
+
+def revocable(d, reason, on):
+    """Section 8's rules: 'not re-evaluated' only on or after the expiry (also once marked
+    expired); every other ground of the regime of the day only while the certificate is valid."""
+    if d.state not in (DossierState.CERTIFIED, DossierState.EXPIRED) or on < d.last_step_on:
+        return False
+    if reason not in GROUNDS[regime_on(on)[0]]:
+        return False
+    if reason == "not_reevaluated":
+        return on >= d.certificate.expires_on
+    return d.state is DossierState.CERTIFIED and on < d.certificate.expires_on
+
+
 def regime_on(day):
     return [r for r in REGIMES if r[1] <= day][-1]
 
@@ -215,13 +244,19 @@ class DossierLifecycle(RuleBasedStateMachine):
                 on=on,
             )
         elif action.name is ActionName.REVOKE:
-            WF.revoke(
-                d,
-                reason=data.draw(
-                    st.sampled_from(sorted(r.value for r in WF.rules_on(on).revocation_reasons))
-                ),
-                on=on,
-            )
+            allowed = sorted(r.value for r in RevocationReason if revocable(d, r.value, on))
+            assert allowed, "revoke was offered, so some ground applies that day"
+            WF.revoke(d, reason=data.draw(st.sampled_from(allowed)), on=on)
+            assert d.state is DossierState.REVOKED
+        elif action.name is ActionName.INSPECT:
+            grounds = data.draw(st.lists(st.sampled_from(sorted(GROUNDS["QD26_2026"])), max_size=2))
+            found = WF.inspect(d, on=on, findings=grounds)
+            assert {g.value for g in found} == set(grounds) & GROUNDS[regime_on(on)[0]]
+            assert d.state is DossierState.CERTIFIED
+        elif action.name is ActionName.NOTIFY_EXPIRY:
+            on_time = WF.notify_expiry(d, on=on)
+            assert on_time is (on <= d.certificate.expires_on - dt.timedelta(days=30))
+            assert d.state is DossierState.CERTIFIED
 
     @rule(
         data=st.data(),
@@ -305,8 +340,40 @@ class DossierLifecycle(RuleBasedStateMachine):
 
     @rule(data=st.data(), reason=reasons, offset=offsets)
     def revoke(self, data, reason, offset):
+        """Succeeds exactly when the oracle says the ground applies that day."""
         d = data.draw(st.sampled_from(self.dossiers))
-        self.attempt(lambda: WF.revoke(d, reason=reason, on=self.day(d, offset)), d)
+        on = self.day(d, offset)
+        expected = revocable(d, reason, on)
+        steps = len(d.history)
+        self.attempt(lambda: WF.revoke(d, reason=reason, on=on), d)
+        assert (len(d.history) > steps) is expected
+        if expected:
+            assert d.state is DossierState.REVOKED
+
+    @rule(data=st.data(), offset=offsets, grounds=st.lists(reasons, max_size=2))
+    def inspect(self, data, offset, grounds):
+        """Recorded on a certificate valid that day, state unchanged; otherwise refused."""
+        d = data.draw(st.sampled_from(self.dossiers))
+        on = self.day(d, offset)
+        state, steps = d.state, len(d.history)
+        self.attempt(lambda: WF.inspect(d, on=on, findings=grounds), d)
+        expected = (
+            state is DossierState.CERTIFIED
+            and d.last_step_on <= on < d.certificate.expires_on
+            and set(grounds) <= GROUNDS["QD26_2026"] | GROUNDS_148 - {"not_reevaluated"}
+        )
+        assert (len(d.history) > steps) is expected
+        assert d.state is state
+
+    @rule(data=st.data(), offset=offsets)
+    def notify(self, data, offset):
+        d = data.draw(st.sampled_from(self.dossiers))
+        on = self.day(d, offset)
+        state, steps = d.state, len(d.history)
+        expected = state is DossierState.CERTIFIED and on < d.certificate.expires_on
+        self.attempt(lambda: WF.notify_expiry(d, on=on), d)
+        assert (len(d.history) > steps) is (expected and on >= d.history[steps - 1].on)
+        assert d.state is state
 
     @rule(data=st.data(), offset=offsets)
     def withdraw(self, data, offset):

@@ -1,6 +1,8 @@
 """Queries over a portfolio: any iterable of dossiers, as an app loads them from its database.
 
-Who must be told that a certificate expires (facts page section 4.6: at least 30 days before),
+Who must be told that a certificate expires (facts page section 4.6: at least 30 days before;
+:func:`notices_due` for notices not yet sent), which revocations an inspection made due
+(:func:`revocations_due`), one :func:`agenda` of every dated obligation,
 who may file a re-evaluation now (section 6), which certificates have lapsed without being marked,
 the cohorts by recognition year (the seed's 2019 and 2020 products), and counts in the shape of
 the seed plan's appendix. All functions take ``as_of`` explicitly; nothing reads the clock.
@@ -15,15 +17,24 @@ from collections.abc import Iterable, Mapping
 import attrs
 
 from ocop_workflow import rulesets
+from ocop_workflow.agenda import Agenda, AgendaRow, Due, agenda_rows
 from ocop_workflow.dates import DateLike, to_date
 from ocop_workflow.dossier import Dossier
 from ocop_workflow.errors import InvalidInput, OcopError
-from ocop_workflow.rules import RuleSet
+from ocop_workflow.rounds import RoundSchedule
+from ocop_workflow.rules import RevocationReason, RuleSet
 from ocop_workflow.states import DossierState
 from ocop_workflow.workflow import Workflow
+from ocop_workflow.workflow.inspections import notice_sent, open_finding
 
 __all__ = [
+    "Agenda",
+    "AgendaRow",
+    "Due",
     "ExpiryReport",
+    "NoticeDue",
+    "RevocationDue",
+    "agenda",
     "by_district",
     "by_stars",
     "by_state",
@@ -32,7 +43,9 @@ __all__ = [
     "expire_due",
     "expiring_within",
     "in_reevaluation_window",
+    "notices_due",
     "past_expiry",
+    "revocations_due",
 ]
 
 
@@ -186,3 +199,105 @@ def by_stars(dossiers: Iterable[Dossier]) -> Counter[int]:
     """Certificates of dossiers in state ``CERTIFIED``, by stars. No date is checked: run
     :func:`expire_due` first to leave out certificates past their expiry."""
     return Counter(d.certificate.stars for d in _certified(dossiers) if d.certificate)
+
+
+@attrs.frozen
+class NoticeDue:
+    """A certificate whose expiry notice is due and not sent: the last day for it
+    (``notice_by``), the expiry, and whether the day has passed on the query's date."""
+
+    dossier: Dossier = attrs.field(eq=False)
+    notice_by: dt.date
+    expires_on: dt.date
+    overdue: bool
+
+
+def notices_due(
+    dossiers: Iterable[Dossier],
+    as_of: DateLike,
+    *,
+    days: int = 0,
+    workflow: Workflow | None = None,
+) -> list[NoticeDue]:
+    """Certified dossiers whose expiry notice (section 4.6: at least 30 days before expiry,
+    :meth:`Workflow.notice_due`) falls due on or before ``as_of`` plus ``days`` and has not been
+    sent (:meth:`Workflow.notify_expiry`), while the certificate is still valid; soonest first."""
+    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+        raise InvalidInput(f"'days' must be a whole number of at least 0 (got {days!r})")
+    day = to_date(as_of, "as_of")
+    workflow = _workflow(workflow, day)
+    until = day + dt.timedelta(days=days)
+    due = []
+    for d in _certified(dossiers):
+        notice_by = workflow.notice_due(d)
+        end = _expiry(d)
+        if notice_by is not None and notice_by <= until and day < end and notice_sent(d) is None:
+            due.append(NoticeDue(d, notice_by, end, day > notice_by))
+    return sorted(due, key=lambda n: n.notice_by)
+
+
+@attrs.frozen
+class RevocationDue:
+    """A certificate an inspection found a revocation ground against, not yet revoked: the
+    inspection's date, the grounds, the end of the limit (``None`` where the regime sets none)
+    and whether it has passed on the query's date."""
+
+    dossier: Dossier = attrs.field(eq=False)
+    inspected_on: dt.date
+    grounds: tuple[RevocationReason, ...]
+    revoke_by: dt.date | None
+    overdue: bool
+
+
+def revocations_due(dossiers: Iterable[Dossier], as_of: DateLike) -> list[RevocationDue]:
+    """Certified dossiers with an inspection finding on or before ``as_of`` that is a revocation
+    ground (section 4.8; :meth:`Workflow.inspect`), most pressing first: overdue and dated limits
+    (26/2026, section 6: 15 days from the finding) by their end, then those without a limit."""
+    day = to_date(as_of, "as_of")
+    due = []
+    for d in _certified(dossiers):
+        finding = open_finding(d)
+        if finding is not None and finding.inspected_on <= day:
+            by = finding.revoke_by
+            due.append(
+                RevocationDue(
+                    d, finding.inspected_on, finding.grounds, by, by is not None and day > by
+                )
+            )
+    return sorted(
+        due, key=lambda r: (r.revoke_by is None, r.revoke_by or dt.date.max, r.inspected_on)
+    )
+
+
+def agenda(
+    dossiers: Iterable[Dossier],
+    *,
+    start: DateLike,
+    end: DateLike,
+    schedule: RoundSchedule | Iterable[RoundSchedule] | None = None,
+    workflow: Workflow | None = None,
+) -> Agenda:
+    """Every dated obligation from ``start`` to ``end`` (both included), by date: expiry notices
+    not yet sent, expiries, re-evaluation windows opening and closing, evaluation, commune-check
+    and transitional deadlines, revocations due, and the cut-offs and rounds of ``schedule`` (one
+    :class:`RoundSchedule` or several). Rows have ``.on``, ``.dossier``, ``.what`` (a
+    :class:`Due`), ``.level`` (who is responsible) and ``.detail``; ``.to_frame()`` and
+    ``.to_ical()`` give a DataFrame (``sim`` extra) and an iCalendar file (``calendar``)."""
+    first, last = to_date(start, "start"), to_date(end, "end")
+    if last < first:
+        raise InvalidInput(f"'end' must not be before 'start' {first} (got {last})")
+    if schedule is None:
+        schedules: list[RoundSchedule] = []
+    elif isinstance(schedule, RoundSchedule):
+        schedules = [schedule]
+    else:
+        if isinstance(schedule, str | bytes) or not isinstance(schedule, Iterable):
+            raise InvalidInput(f"'schedule' must be a RoundSchedule or several (got {schedule!r})")
+        schedules = list(schedule)
+        for index, s in enumerate(schedules):
+            if not isinstance(s, RoundSchedule):
+                raise InvalidInput(
+                    f"'schedule[{index}]' must be a RoundSchedule (got {type(s).__name__})"
+                )
+    chosen = _workflow(workflow, max(first, rulesets.ALL[0].effective_from))
+    return agenda_rows(chosen, _dossiers(dossiers), schedules, first, last)

@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from ocop_workflow.checklists import CheckItem, DossierContents
 from ocop_workflow.dates import add_months
 from ocop_workflow.errors import DefinitionError, InvalidInput
 from ocop_workflow.validators import finite_real, member
@@ -259,6 +260,21 @@ def _level_tuple(value: Iterable[LevelRule]) -> tuple[LevelRule, ...]:
     return tuple(value)
 
 
+def _check_items(value: Iterable[CheckItem] | None) -> tuple[CheckItem, ...] | None:
+    if value is None:
+        return None
+    items = tuple(value)
+    if (
+        not items
+        or not all(isinstance(i, CheckItem) for i in items)
+        or len(set(items)) != len(items)
+    ):
+        raise DefinitionError(
+            f"'commune_checks' must be distinct CheckItem values or None (got {items!r})"
+        )
+    return items
+
+
 def _optional_days(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
         raise DefinitionError(
@@ -277,7 +293,8 @@ class Deadlines:
     working days. Transitional rules for dossiers still in flight when the regime starts:
     first-time and upgrade dossiers finish within ``finish_first_time_days``, re-evaluations
     within ``finish_reevaluation_days``; a certificate whose filing window was missed can be
-    extended by up to ``extension_days`` past its expiry.
+    extended by up to ``extension_days`` past its expiry. A finding of an inspection that is a
+    revocation ground must lead to the revocation within ``revocation_days`` of the finding.
     """
 
     reevaluation_window: tuple[int, int] | None = None
@@ -286,6 +303,7 @@ class Deadlines:
     finish_first_time_days: int | None = attrs.field(default=None, validator=_optional_days)
     finish_reevaluation_days: int | None = attrs.field(default=None, validator=_optional_days)
     extension_days: int | None = attrs.field(default=None, validator=_optional_days)
+    revocation_days: int | None = attrs.field(default=None, validator=_optional_days)
 
     def __attrs_post_init__(self) -> None:
         window = self.reevaluation_window
@@ -363,6 +381,14 @@ class RuleSet:
     """Given as a mapping ``part_maxima``; kept as pairs, so that a rule set hashes and pickles."""
     knockouts: frozenset[KnockOut] = attrs.field(converter=_frozen_knockouts, default=frozenset())
     """Grounds that reject a dossier outright (26/2026); none before."""
+    commune_checks: tuple[CheckItem, ...] | None = attrs.field(default=None, converter=_check_items)
+    """What the commune checks (facts page section 8); ``None``: the facts page gives no list for
+    this regime (a declared gap), so only a plain pass or return can be recorded."""
+    dossier_contents: DossierContents | None = None
+    """What a dossier must hold when filed (sections 4.1 and 8); ``None``: not known."""
+    minimums_from: dt.date | None = None
+    """The first day a sheet's per-star minimums cap the stars (section 8: Decision 781 of 8 June
+    2020 introduced them into 1048); ``None``: from the regime's start."""
     # Lookups derived from ``levels`` once, for the per-dossier hot path.
     _index: Mapping[Level, int] = attrs.field(init=False, eq=False, repr=False, hash=False)
     _recogniser: Mapping[int, Level] = attrs.field(init=False, eq=False, repr=False, hash=False)

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
+from ocop_workflow.checklists import CheckItem, ContentItem, DossierContents
 from ocop_workflow.dates import DateLike, to_date
 from ocop_workflow.errors import InvalidInput
 from ocop_workflow.rules import (
@@ -30,6 +31,11 @@ from ocop_workflow.rules import (
 
 __all__ = [
     "ALL",
+    "CHECKS_148",
+    "CHECKS_1489",
+    "CONTENTS_148",
+    "CONTENTS_1048",
+    "MINIMUMS_781",
     "PARTS_148",
     "QD26_2026",
     "QD26_EFFECTIVE",
@@ -52,6 +58,40 @@ _REVOCATION_148 = frozenset(
     }
 )
 
+# Section 8 (reported, 148's Annex II): the commune checks the product's origin and local raw
+# materials, local labour, the origin of the idea and local identity.
+CHECKS_148 = (
+    CheckItem.LOCAL_MATERIALS,
+    CheckItem.LOCAL_LABOUR,
+    CheckItem.IDEA_ORIGIN,
+    CheckItem.LOCAL_IDENTITY,
+)
+# Section 8: Decision 1489 adds receiving the dossier and checking its format.
+CHECKS_1489 = (*CHECKS_148, CheckItem.DOSSIER_FORMAT)
+
+# Section 8 (1048 era, An Giang's portal): registration form, business plan, evidence and 5 units
+# of samples, except for service products (sheet 26).
+CONTENTS_1048 = DossierContents(
+    (
+        ContentItem.REGISTRATION_FORM,
+        ContentItem.BUSINESS_PLAN,
+        ContentItem.EVIDENCE,
+        ContentItem.SAMPLES,
+    )
+)
+# Section 4.1 (148): registration form, self-assessment with evidence, 5 samples except tourism.
+CONTENTS_148 = DossierContents(
+    (
+        ContentItem.REGISTRATION_FORM,
+        ContentItem.SELF_ASSESSMENT,
+        ContentItem.EVIDENCE,
+        ContentItem.SAMPLES,
+    )
+)
+
+MINIMUMS_781 = dt.date(2020, 6, 8)
+"""Section 8: per-star minimum criteria began with Decision 781/QĐ-TTg of 8 June 2020."""
+
 QD1048_2019 = RuleSet(
     code="QD1048_2019",
     title="Decision 1048/QĐ-TTg of 21 Aug 2019, amended by 781/QĐ-TTg (2020)",
@@ -71,6 +111,9 @@ QD1048_2019 = RuleSet(
     revocation_reasons=_REVOCATION_148,
     # Section 1: 1048's sheets have parts A 35, B 25, C 40.
     part_maxima={"A": 35, "B": 25, "C": 40},
+    # The facts page lists no commune check items for 1048 (a gap, declared as None).
+    dossier_contents=CONTENTS_1048,
+    minimums_from=MINIMUMS_781,
 )
 
 PARTS_148: Mapping[str, float] = types.MappingProxyType({"A": 40.0, "B": 25.0, "C": 35.0})
@@ -93,6 +136,8 @@ QD148_2023 = RuleSet(
     validity=Validity(months=36, notice_days=30),  # section 4.6
     revocation_reasons=_REVOCATION_148,
     part_maxima=PARTS_148,  # sections 1 and 3: A 40, B 25, C 35
+    commune_checks=CHECKS_148,
+    dossier_contents=CONTENTS_148,
 )
 
 QD26_EFFECTIVE = dt.date(2026, 7, 21)
@@ -113,6 +158,8 @@ QD1489_2025 = RuleSet(
     validity=Validity(months=36, notice_days=30),
     revocation_reasons=_REVOCATION_148,
     part_maxima=PARTS_148,  # 1489 amends 148 and keeps its sheets
+    commune_checks=CHECKS_1489,
+    dossier_contents=CONTENTS_148,  # 1489 amends 148; the facts page reports no change
 )
 
 
@@ -144,12 +191,17 @@ def qd26_2026(
     finish_first_time_days: int = 60,
     finish_reevaluation_days: int = 30,
     extension_days: int = 180,
+    revocation_days: int = 15,
+    commune_checks: Iterable[CheckItem] = CHECKS_1489,
+    dossier_contents: DossierContents = CONTENTS_148,
 ) -> RuleSet:
     """Decision 26/2026/QĐ-TTg (section 6). Every number is unconfirmed, so each is a parameter:
     the province forwards ``forwards_at`` or more to the ministry; certificates are valid
     ``validity_months`` with ``notice_days`` of notice; ``revocation_reasons`` are the grounds;
     its sheets have ``part_maxima`` (the facts page gives none for 26/2026: 148's by default);
-    ``knockouts`` reject a dossier outright."""
+    ``knockouts`` reject a dossier outright; a revocation follows its finding within
+    ``revocation_days``. The facts page gives no commune check items or dossier contents of its
+    own for 26/2026: ``commune_checks`` defaults to 1489's, ``dossier_contents`` to 148's."""
     return RuleSet(
         code="QD26_2026",
         title="Decision 26/2026/QĐ-TTg of 22 May 2026 (unconfirmed transcript)",
@@ -173,7 +225,11 @@ def qd26_2026(
             finish_first_time_days=finish_first_time_days,
             finish_reevaluation_days=finish_reevaluation_days,
             extension_days=extension_days,
+            # Section 6: the province or the ministry revokes "within 15 days" (of the finding).
+            revocation_days=revocation_days,
         ),
+        commune_checks=tuple(commune_checks),
+        dossier_contents=dossier_contents,
     )
 
 

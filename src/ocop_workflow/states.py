@@ -103,6 +103,8 @@ class Event(enum.Enum):
     SUPERSEDE = "supersede"
     EXTEND = "extend"
     KNOCK_OUT = "knock_out"
+    INSPECT = "inspect"
+    NOTIFY_EXPIRY = "notify_expiry"
 
     __hash__ = object.__hash__  # identity hash in C; see Level.__hash__
 
@@ -138,7 +140,9 @@ def transition_table(
     Facts page section 4: the commune checks (or returns) a dossier, each level scores it in turn,
     a score under 3 stars ends it, and a certificate is issued from any scored state; a certificate
     then expires, is revoked, or is superseded by a newer one (an expired one can be superseded by
-    its re-evaluation too).
+    its re-evaluation too, or revoked for not being re-evaluated, section 8). Inspections and
+    expiry notices are recorded on a certified dossier without changing its state: rows whose
+    source is their destination.
 
     ``legacy`` are levels an earlier regime had and this one has not (the district, removed in
     July 2025, facts page section 1). A dossier scored there before the change finishes under the
@@ -175,7 +179,14 @@ def transition_table(
         # 26/2026 (section 6): a knock-out rejects a dossier in process outright.
         Transition(Event.KNOCK_OUT, in_process, DossierState.REJECTED),
         Transition(Event.EXPIRE, (DossierState.CERTIFIED,), DossierState.EXPIRED),
-        Transition(Event.REVOKE, (DossierState.CERTIFIED,), DossierState.REVOKED),
+        # Section 8 (Đồng Tháp): an expired certificate is revoked for not being re-evaluated.
+        Transition(
+            Event.REVOKE, (DossierState.CERTIFIED, DossierState.EXPIRED), DossierState.REVOKED
+        ),
+        # Sections 4.6 and 4.8: the expiry notice and post-certification inspections leave the
+        # dossier certified.
+        Transition(Event.INSPECT, (DossierState.CERTIFIED,), DossierState.CERTIFIED),
+        Transition(Event.NOTIFY_EXPIRY, (DossierState.CERTIFIED,), DossierState.CERTIFIED),
         # 26/2026 (section 6): a certificate may be extended up to 180 days past its expiry, also
         # once marked expired; it is (again) certified.
         Transition(

@@ -28,6 +28,8 @@ class ActionName(enum.Enum):
     SUPERSEDE = "supersede"
     EXTEND = "extend"
     KNOCK_OUT = "knock_out"
+    INSPECT = "inspect"
+    NOTIFY_EXPIRY = "notify_expiry"
 
     __hash__ = object.__hash__  # identity hash in C; see Level.__hash__
 
@@ -54,6 +56,8 @@ OFFERED: Mapping[Event, Action] = types.MappingProxyType(
         Event.REVOKE: Action(ActionName.REVOKE),
         Event.EXTEND: Action(ActionName.EXTEND),
         Event.KNOCK_OUT: Action(ActionName.KNOCK_OUT),
+        Event.INSPECT: Action(ActionName.INSPECT),
+        Event.NOTIFY_EXPIRY: Action(ActionName.NOTIFY_EXPIRY),
     }
 )
 """The action that each event of the transition table offers to a caller. ``RETURN`` and the

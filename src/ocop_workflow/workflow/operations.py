@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, SupportsFloat
 import attrs
 
 from ocop_workflow import rulesets
+from ocop_workflow.checklists import Check, judge_review
 from ocop_workflow.dates import DateLike, add_days, to_date
 from ocop_workflow.dossier import (
     SHEET_NUMBERS,
@@ -34,7 +35,21 @@ from ocop_workflow.states import SCORED_STATE, DossierState, Event
 from ocop_workflow.validators import boolean, instance, member, optional_text, shown, text, whole
 from ocop_workflow.workflow import deadlines
 from ocop_workflow.workflow.actions import OFFERED, Action, ActionName
-from ocop_workflow.workflow.results import ScoreResult, check_parts, kept_details, score_value
+from ocop_workflow.workflow.inspections import (
+    Aspect,
+    Finding,
+    aspects_of,
+    cited_inspection,
+    findings_of,
+    grounds_on,
+)
+from ocop_workflow.workflow.results import (
+    ScoreResult,
+    check_parts,
+    check_session,
+    kept_details,
+    score_value,
+)
 from ocop_workflow.workflow.timeline import Regime, Timeline
 
 if TYPE_CHECKING:
@@ -248,18 +263,55 @@ class Workflow:
         self,
         dossier: Dossier,
         *,
-        passed: bool,
+        passed: bool | None = None,
         on: DateLike,
+        items: Mapping[Any, bool | Check] | None = None,
+        contents: Mapping[Any, bool | int] | None = None,
         actor: str | None = None,
         note: str | None = None,
-    ) -> None:
-        """The commune's check (section 4.2): pass it on, or return it for completion."""
-        passed = boolean(passed, "passed")
-        event = Event.PASS_COMMUNE if passed else Event.RETURN
+    ) -> tuple[str, ...]:
+        """The commune's check (section 4.2): pass it on, or return it for completion.
+
+        ``items`` maps each check item of the regime (``rules.commune_checks``, a ``CheckItem``
+        or its value; section 8: 148's four, 1489 and later also the dossier's format) to passed,
+        failed, or a :class:`~ocop_workflow.checklists.Check` with a note; ``contents`` says what
+        the dossier holds (each ``ContentItem`` of ``rules.dossier_contents`` held or not,
+        ``samples`` in units). Any failed item or missing content returns the dossier, and the
+        history says which. A plain
+        ``passed=`` records the outcome alone. Returns what failed (empty when it passes).
+        """
+        if items is None and contents is None:  # the plain review (the hot path)
+            passed = boolean(passed, "passed")
+            event = Event.PASS_COMMUNE if passed else Event.RETURN
+            with _locked(dossier):
+                self._step(
+                    dossier,
+                    event,
+                    ActionName.REVIEW_AT_COMMUNE,
+                    on,
+                    actor,
+                    note,
+                    {"passed": passed},
+                )
+            return ()
+        _require_dossier(dossier)
+        day = to_date(on)
         with _locked(dossier):
-            self._step(
-                dossier, event, ActionName.REVIEW_AT_COMMUNE, on, actor, note, {"passed": passed}
+            rules = self._timeline.at(day).rules
+            review = judge_review(
+                code=rules.code,
+                sheet=dossier.sheet,
+                expected=rules.commune_checks,
+                contents_rule=rules.dossier_contents,
+                passed=passed,
+                items=items,
+                contents=contents,
             )
+            event = Event.PASS_COMMUNE if review.passed else Event.RETURN
+            self._step(
+                dossier, event, ActionName.REVIEW_AT_COMMUNE, day, actor, note, review.details
+            )
+        return review.failed
 
     def resubmit(
         self, dossier: Dossier, *, on: DateLike, actor: str | None = None, note: str | None = None
@@ -295,14 +347,18 @@ class Workflow:
         with _locked(dossier):
             regime = self._timeline.at(day)
             rules = regime.rules
+            limit = cap
             if result is not None:
                 check_parts(result, rules)
+                check_session(result, level, day)
+                if rules.minimums_from is not None and day < rules.minimums_from:
+                    limit = None  # section 8: no per-star minimums before Decision 781
             if level not in rules.scoring_levels:
                 raise TransitionNotAllowed(
                     f"cannot score at {level.value!r}: it does not score under {rules.code} "
                     f"(scoring levels: {', '.join(lv.value for lv in rules.scoring_levels)})"
                 )
-            route = rules.route(level, value, cap)
+            route = rules.route(level, value, limit)
             pending = self._pending_route(dossier, rules)
             if pending is not None and (
                 pending.kind is not RouteKind.FORWARD or pending.level is not level
@@ -412,10 +468,16 @@ class Workflow:
         reason: RevocationReason | str,
         on: DateLike,
         by: Level | str | None = None,
+        inspection: DateLike | None = None,
         actor: str | None = None,
         note: str | None = None,
     ) -> None:
         """Revoke the certificate ("thu hồi") for one of the rule set's reasons (section 4.8).
+
+        "Not re-evaluated" applies only on or after the certificate's expiry, and an expired
+        certificate can be revoked on that ground (section 8: Đồng Tháp revoked 41 of them);
+        every other ground needs a certificate still valid on ``on``. ``inspection``, the date of
+        an inspection of this certificate that found ``reason``, is cited in the history.
 
         The level that revokes is the one that recognises the certificate's stars under the rules
         of the day: Decision 26/2026 says so (section 6: the province for 3 and 4 stars, the
@@ -434,8 +496,22 @@ class Workflow:
                     f"'reason' {reason.value!r} is not a revocation ground under {rules.code} "
                     f"(allowed: {', '.join(allowed)})"
                 )
-            assert dossier.certificate is not None  # CERTIFIED always carries one
-            stars = dossier.certificate.stars
+            certificate = dossier.certificate
+            assert certificate is not None  # CERTIFIED and EXPIRED always carry one
+            if reason not in grounds_on(dossier, rules, step.on):
+                when = (
+                    "only on or after its expiry"
+                    if reason is RevocationReason.NOT_REEVALUATED
+                    else "only while it is valid"
+                )
+                raise TransitionNotAllowed(
+                    f"cannot revoke for {reason.value!r}: certificate {certificate.number!r} "
+                    f"expires on {certificate.expires_on} and may be revoked on that ground "
+                    f"{when} (got on={step.on})"
+                )
+            if inspection is not None:
+                details["inspection"] = cited_inspection(dossier, inspection, reason)
+            stars = certificate.stars
             revoker = rules.recognising_level(stars)
             if given is not None and given is not revoker:
                 raise InvalidInput(
@@ -444,6 +520,86 @@ class Workflow:
                 )
             details["by"] = revoker._value_
             self._commit(dossier, step)
+
+    def inspect(
+        self,
+        dossier: Dossier,
+        *,
+        on: DateLike,
+        findings: Iterable[Finding | RevocationReason | str] = (),
+        checked: Iterable[Aspect | str] | None = None,
+        actor: str | None = None,
+        note: str | None = None,
+    ) -> tuple[RevocationReason, ...]:
+        """Record an inspection of a certified product (section 4.8); its state does not change.
+
+        ``checked`` says what was inspected (every :class:`Aspect` by default: quality,
+        labelling, food safety, use of the OCOP mark, production still running); ``findings``
+        are the revocation grounds found (a ground, or a ``Finding(ground, note)``; empty when
+        clean). Those that are grounds of the regime of the day are returned, and under a regime
+        with a revocation limit (26/2026, section 6: 15 days, unconfirmed) the history records
+        the day by which the revocation is due (see ``portfolio.revocations_due``).
+        """
+        found = findings_of(findings)
+        aspects = aspects_of(checked)
+        with _locked(dossier):
+            details: dict[str, Any] = {
+                "checked": [a.value for a in aspects],
+                "findings": [{"ground": f.ground.value, "note": f.note} for f in found],
+            }
+            step = self._checked(
+                dossier, Event.INSPECT, on, ActionName.INSPECT, actor, note, details
+            )
+            certificate = dossier.certificate
+            assert certificate is not None  # CERTIFIED always carries one
+            if not certificate.valid_on(step.on):
+                raise TransitionNotAllowed(
+                    f"cannot inspect: certificate {certificate.number!r} expired on "
+                    f"{certificate.expires_on} (got on={step.on})"
+                )
+            rules = step.regime.rules
+            grounds = tuple(
+                dict.fromkeys(f.ground for f in found if f.ground in rules.revocation_reasons)
+            )
+            days = rules.deadlines.revocation_days
+            details["grounds"] = [g.value for g in grounds]
+            details["revoke_by"] = (
+                add_days(step.on, days, "revoke_by").isoformat() if grounds and days else None
+            )
+            self._commit(dossier, step)
+        return grounds
+
+    def notify_expiry(
+        self, dossier: Dossier, *, on: DateLike, actor: str | None = None, note: str | None = None
+    ) -> bool:
+        """Record that the issuing level notified the holder of the certificate's expiry.
+
+        Section 4.6: at least ``Validity.notice_days`` (30) before the expiry, by the terms of
+        the regime that issued it; a later notice is recorded as late. None is possible once the
+        certificate has expired. Returns whether the notice was on time.
+        """
+        with _locked(dossier):
+            details: dict[str, Any] = {}
+            step = self._checked(
+                dossier, Event.NOTIFY_EXPIRY, on, ActionName.NOTIFY_EXPIRY, actor, note, details
+            )
+            certificate = dossier.certificate
+            assert certificate is not None  # CERTIFIED always carries one
+            if step.on >= certificate.expires_on:
+                raise TransitionNotAllowed(
+                    f"cannot notify expiry: certificate {certificate.number!r} expired on "
+                    f"{certificate.expires_on} (got on={step.on})"
+                )
+            notice_by = self.notice_due(dossier)
+            assert notice_by is not None
+            on_time = step.on <= notice_by
+            details.update(
+                expires_on=certificate.expires_on.isoformat(),
+                notice_by=notice_by.isoformat(),
+                late=not on_time,
+            )
+            self._commit(dossier, step)
+        return on_time
 
     def knock_out(
         self,
@@ -580,6 +736,10 @@ class Workflow:
                 )
             elif name is ActionName.KNOCK_OUT:
                 offered = bool(rules.knockouts)
+            elif name is ActionName.REVOKE:
+                offered = bool(grounds_on(dossier, rules, day))
+            elif name is ActionName.INSPECT or name is ActionName.NOTIFY_EXPIRY:
+                offered = day is None or (certificate is not None and day < certificate.expires_on)
             else:
                 offered = True
             if offered:
@@ -599,6 +759,17 @@ class Workflow:
             return None
         days = self._timeline.at(dossier.submitted_on).rules.deadlines.evaluation_days
         return None if days is None else add_days(dossier.submitted_on, days, "evaluation_due")
+
+    def notice_due(self, dossier: Dossier) -> dt.date | None:
+        """The last day for the expiry notice of a certified dossier's certificate: its expiry
+        less the issuing regime's ``validity.notice_days`` (section 4.6: 30 days). ``None`` for a
+        dossier without a certificate in force."""
+        _require_dossier(dossier)
+        certificate = dossier.certificate
+        if certificate is None or dossier.state is not DossierState.CERTIFIED:
+            return None
+        days = self._timeline.at(certificate.issued_on).rules.validity.notice_days
+        return add_days(certificate.expires_on, -days, "notice_by")
 
     def deadline(self, dossier: Dossier) -> dt.date | None:
         """The date by which a dossier in flight from an earlier regime must finish, if any.

@@ -21,6 +21,7 @@ from ocop_workflow.rules import Level
 from ocop_workflow.states import Event
 from ocop_workflow.validators import iterable, member, shown, whole
 from ocop_workflow.workflow.actions import ActionName
+from ocop_workflow.workflow.inspections import Finding
 from ocop_workflow.workflow.results import KEPT, Replayed, ScoreResult
 
 if TYPE_CHECKING:
@@ -113,7 +114,13 @@ def _perform(
     details = record.details
     action = member(ActionName, record.action, "action")
     if action is ActionName.REVIEW_AT_COMMUNE:
-        workflow.review_at_commune(dossier, passed=details["passed"], **args)
+        workflow.review_at_commune(
+            dossier,
+            passed=details["passed"],
+            items=details.get("items"),
+            contents=details.get("contents"),
+            **args,
+        )
     elif action is ActionName.SCORE:
         level = member(Level, details["level"], "details.level")
         workflow.score(dossier, level, _recorded_score(dossier, details, sheets), **args)
@@ -122,7 +129,12 @@ def _perform(
             dossier, record.on, details["number"], None, record.actor, record.note, supersede=False
         )
     elif action is ActionName.REVOKE:
-        workflow.revoke(dossier, reason=details["reason"], **args)
+        workflow.revoke(
+            dossier, reason=details["reason"], inspection=details.get("inspection"), **args
+        )
+    elif action is ActionName.INSPECT:
+        findings = [Finding(f["ground"], f["note"]) for f in details["findings"]]
+        workflow.inspect(dossier, findings=findings, checked=details["checked"], **args)
     elif action is ActionName.KNOCK_OUT:
         workflow.knock_out(dossier, ground=details["ground"], **args)
     elif action is ActionName.EXTEND:
@@ -139,7 +151,7 @@ def _perform(
         )
     elif action is ActionName.REGISTER:
         raise InvalidInput("'action': a dossier is registered once, in its first record")
-    else:  # resubmit, withdraw, expire: no arguments but the date
+    else:  # resubmit, withdraw, expire, notify_expiry: no arguments but the date
         getattr(workflow, action.value)(dossier, **args)
 
 
@@ -157,6 +169,11 @@ def _recorded_score(
         if sheet is not None:
             from ocop_workflow.scoring import result_from_details
 
+            if "session" in details:
+                from ocop_workflow.councils import session_from_details
+
+                session: ScoreResult = session_from_details(sheet, details)
+                return session
             result: ScoreResult = result_from_details(sheet, details)
             return result
     kept = {key: details[key] for key in KEPT if key in details}

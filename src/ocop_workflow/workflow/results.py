@@ -7,16 +7,26 @@ attribute the workflow reads is declared here. What a score's history record kee
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
 from ocop_workflow.errors import InvalidInput
-from ocop_workflow.rules import RuleSet, check_score
-from ocop_workflow.validators import shown, whole
+from ocop_workflow.rules import Level, RuleSet, check_score
+from ocop_workflow.validators import json_safe, shown, whole
 
-__all__ = ["KEPT", "Replayed", "ScoreResult", "check_parts", "kept_details", "score_value"]
+__all__ = [
+    "KEPT",
+    "Replayed",
+    "ScoreResult",
+    "SessionScore",
+    "check_parts",
+    "check_session",
+    "kept_details",
+    "score_value",
+]
 
 
 @runtime_checkable
@@ -53,7 +63,47 @@ class ScoreResult(Protocol):
     def agreement(self) -> str | None: ...
 
 
-KEPT = ("answers", "agreement")
+@runtime_checkable
+class SessionScore(ScoreResult, Protocol):
+    """A council session's result (:mod:`ocop_workflow.councils`): a :class:`ScoreResult` that
+    also says the council's ``level``, the day it sat (``held_on``), why it cannot score
+    (``refusal``: a missed quorum or a spread that blocks; ``None`` when it can) and what the
+    score's history keeps of it (``session_details``: who was present, the chair, the rules,
+    JSON-safe), as ``details["session"]``."""
+
+    @property
+    def level(self) -> Level: ...
+
+    @property
+    def held_on(self) -> dt.date: ...
+
+    @property
+    def refusal(self) -> str | None: ...
+
+    @property
+    def session_details(self) -> Mapping[str, Any]: ...
+
+
+def check_session(result: ScoreResult, level: Level, day: dt.date) -> None:
+    """A session result scores only at its council's level, on or after the day it sat, and
+    only if it can (facts page section 8: quorum and spread rules)."""
+    if not isinstance(result, SessionScore):
+        return
+    if result.level is not level:
+        raise InvalidInput(
+            f"'score' comes from a {result.level.value} council session, not {level.value!r}"
+        )
+    if day < result.held_on:
+        raise InvalidInput(
+            f"'on' must not be before the council session of {result.held_on} (got {day})"
+        )
+    if result.refusal is not None:
+        raise InvalidInput(
+            f"'score': the session of {result.held_on} cannot score: {result.refusal}"
+        )
+
+
+KEPT = ("answers", "agreement", "session")
 """The details a score record keeps about the sheet or council result behind it."""
 
 
@@ -154,4 +204,8 @@ def kept_details(result: ScoreResult) -> dict[str, Any]:
                 f"'score.agreement' must be a string or None (got {shown(agreement)})"
             )
         kept["agreement"] = agreement
+    if isinstance(result, SessionScore):
+        session = dict(result.session_details)
+        json_safe(session, "score.session_details")
+        kept["session"] = session
     return kept
