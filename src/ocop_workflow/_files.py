@@ -10,14 +10,25 @@ or :class:`ValueError` of the parsers escapes.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from ocop_workflow.errors import InvalidInput
 
-__all__ = ["MAX_FILE_BYTES", "FileFault", "path_argument", "read_limited", "toml_table", "utf8"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "FileFault",
+    "atomic_target",
+    "path_argument",
+    "read_limited",
+    "toml_table",
+    "utf8",
+]
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 """The default largest data file read (16 MiB): a national plan over ten years is well under
@@ -73,3 +84,33 @@ def toml_table(text: str) -> dict[str, Any]:
         raise FileFault("is not usable TOML: nested too deep") from None
     except ValueError as error:
         raise FileFault(f"is not usable TOML: {error}") from None
+
+
+def _new_file_mode(target: Path) -> int:
+    """The mode ``target`` would get from a plain ``open(target, "w")``: its own if it exists,
+    otherwise 0o666 less the umask (a temporary file is created 0o600)."""
+    with contextlib.suppress(OSError):
+        return target.stat().st_mode & 0o7777
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+@contextlib.contextmanager
+def atomic_target(target: Path) -> Iterator[Path]:
+    """A temporary file beside ``target`` to write; renamed over ``target`` (:func:`os.replace`,
+    atomic on one file system) when the block ends normally, removed when it raises or is
+    interrupted, so that ``target`` is either the old file or the whole new one."""
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        yield temporary
+        with temporary.open("rb") as written:
+            os.fsync(written.fileno())
+        os.chmod(temporary, _new_file_mode(target))
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise

@@ -20,12 +20,12 @@ import argparse
 import contextlib
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import IO
 
+from ocop_workflow._files import atomic_target
 from ocop_workflow.errors import OcopError
 
 __all__ = ["COMMANDS", "main", "memory_available", "write_atomically"]
@@ -73,34 +73,15 @@ def _unwritable(out: str) -> str | None:
     return None
 
 
-def _new_file_mode(target: Path) -> int:
-    """The mode ``target`` would get from a plain ``open(target, "w")``: its own if it exists,
-    otherwise 0o666 less the umask (a temporary file is created 0o600)."""
-    with contextlib.suppress(OSError):
-        return target.stat().st_mode & 0o7777
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
 def write_atomically(target: Path, write: Callable[[IO[str]], object]) -> None:
-    """Call ``write`` with a text handle on a temporary file beside ``target``, then rename it
-    over ``target`` (:func:`os.replace`, atomic on one file system). On any failure or
-    interruption the temporary file is removed and ``target`` is left as it was."""
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".part", dir=target.parent
-    )
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            write(stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, _new_file_mode(target))
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    """Call ``write`` with a UTF-8 text handle on a temporary file beside ``target``, then
+    rename it over ``target``; on any failure or interruption ``target`` is left as it was and
+    no temporary file remains (:func:`ocop_workflow._files.atomic_target`)."""
+    with (
+        atomic_target(target) as temporary,
+        temporary.open("w", encoding="utf-8", newline="") as stream,
+    ):
+        write(stream)
 
 
 # -- memory -----------------------------------------------------------------------------------
