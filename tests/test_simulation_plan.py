@@ -381,13 +381,13 @@ def test_a_plan_built_in_code_refuses_wrong_types_by_name(son_la, change, messag
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda: Baseline("Mai Sơn", 3.0, dt.date(2022, 1, 1), 1), "'baseline.stars' must be 3"),
-        (lambda: Baseline("Mai Sơn", 3, "2022-01-01", 1), "'baseline.recognised_on' must be a"),
+        (lambda: Baseline("Mai Sơn", 3.0, dt.date(2022, 1, 1), 1), "'baseline.stars' must be 3"),  # type: ignore[arg-type]
+        (lambda: Baseline("Mai Sơn", 3, "2022-01-01", 1), "'baseline.recognised_on' must be a"),  # type: ignore[arg-type]
         (lambda: Baseline("Mai Sơn", 3, dt.date(2022, 1, 1), -1), "'baseline.count' must be"),
-        (lambda: Filing(None, 2024, 1, 0), "'dossiers.district' must be a non-empty string"),
-        (lambda: Filing("A", "2024", 1, 0), "'dossiers.year' must be a whole number"),
+        (lambda: Filing(None, 2024, 1, 0), "'dossiers.district' must be a non-empty string"),  # type: ignore[arg-type]
+        (lambda: Filing("A", "2024", 1, 0), "'dossiers.year' must be a whole number"),  # type: ignore[arg-type]
         (lambda: Target("t", "total", 2024, 1), "'targets.metric' must be one of"),
-        (lambda: Target("t", "valid", 2024, 1.5), "'targets.at_least' must be a whole number"),
+        (lambda: Target("t", "valid", 2024, 1.5), "'targets.at_least' must be a whole number"),  # type: ignore[arg-type]
     ],
 )
 def test_plan_parts_check_their_values_when_made(make, message):

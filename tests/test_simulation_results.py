@@ -196,7 +196,7 @@ def _ocop_error_or_nothing(call):
 
 def test_simulate_refuses_an_executor_that_is_not_one_by_name(son_la):
     with pytest.raises(InvalidInput) as error:
-        simulate(son_la, runs=2, executor="x")
+        simulate(son_la, runs=2, executor="x")  # type: ignore[arg-type]
     assert str(error.value).startswith("'executor' must be a concurrent.futures.Executor")
 
 

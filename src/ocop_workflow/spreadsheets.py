@@ -360,6 +360,12 @@ def _date(value: object) -> dt.date:
             return dt.date.fromisoformat(text)
         except ValueError:
             pass
+        try:  # a date cell saved as text by a program: "2024-07-20 00:00:00"
+            moment = dt.datetime.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            return _date(moment)
         match = _DAY_MONTH_YEAR.match(text)
         if match:
             day, month, year = (int(part) for part in match.groups())
