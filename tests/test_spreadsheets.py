@@ -1,3 +1,4 @@
+import contextlib
 import csv
 import datetime as dt
 from collections import Counter
@@ -419,3 +420,38 @@ def test_a_mutated_list_imports_or_is_one_ocop_error(tmp_path, data):
     assert all(d.state is DossierState.CERTIFIED for d in dossiers)
     assert len({d.certificate.number for d in dossiers}) == len(dossiers)
     assert Counter(d.certificate.stars for d in dossiers).keys() <= {3, 4, 5}
+
+
+@st.composite
+def _damaged(draw, original):
+    data = bytearray(original)
+    for _ in range(draw(st.integers(min_value=1, max_value=4))):
+        at = draw(st.integers(min_value=0, max_value=len(data) - 1))
+        data[at] = draw(st.integers(min_value=0, max_value=255))
+    if draw(st.booleans()):
+        data = data[: draw(st.integers(min_value=0, max_value=len(data)))]
+    return bytes(data)
+
+
+def _sample_workbook():
+    import io
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for line in [VI, row("A"), row("B", dt.date(2024, 7, 20), "3 sao")]:
+        sheet.append(line)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@settings(
+    max_examples=150,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(_damaged(_sample_workbook()))
+def test_a_damaged_workbook_imports_or_is_one_ocop_error(tmp_path, data):
+    path = tmp_path / "list.xlsx"
+    path.write_bytes(data)
+    with contextlib.suppress(OcopError):
+        import_dossiers(path, province="Sơn La")

@@ -310,6 +310,9 @@ def _records(path: Path, worksheet: str | None, max_bytes: int) -> Iterator[tupl
         problem = RowProblem(0, "", None, f"the file is not an .xlsx workbook: {error}")
         raise SpreadsheetError(source, [problem]) from None
     try:
+        if not book.worksheets:  # found by fuzzing: a damaged workbook can list none
+            problem = RowProblem(0, "", None, "the workbook has no worksheet")
+            raise SpreadsheetError(source, [problem])
         if worksheet is None:
             sheet = book.worksheets[0]
         elif worksheet in book.sheetnames:
@@ -319,7 +322,16 @@ def _records(path: Path, worksheet: str | None, max_bytes: int) -> Iterator[tupl
                 f"'worksheet' must be one of the workbook's sheets {book.sheetnames} "
                 f"(got {worksheet!r})"
             )
-        yield from sheet.iter_rows(values_only=True)
+        rows = sheet.iter_rows(values_only=True)
+        while True:
+            try:
+                values = next(rows)
+            except StopIteration:
+                return
+            except Exception as error:  # a damaged sheet inside a valid zip, found as it is read
+                problem = RowProblem(0, "", None, f"the workbook cannot be read: {error}")
+                raise SpreadsheetError(source, [problem]) from None
+            yield values
     finally:
         book.close()
 
