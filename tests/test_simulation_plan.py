@@ -6,6 +6,7 @@ import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from ocop_workflow.errors import InvalidInput
 from ocop_workflow.rounds import SON_LA_2024
 from ocop_workflow.rules import Level
 from ocop_workflow.simulation import (
@@ -427,3 +428,9 @@ def test_a_mutated_parsed_plan_builds_or_is_a_plan_error(data):
     except PlanError:
         return
     _simulate_if_small(plan)
+
+
+@pytest.mark.parametrize("district", [[], {}, None])
+def test_the_mean_of_a_district_wants_a_name(son_la, district):
+    with pytest.raises(InvalidInput, match="'district' must be a district name"):
+        son_la.outcomes.mean_for(district)

@@ -222,6 +222,8 @@ class Outcomes:
 
     def mean_for(self, district: str) -> float:
         """The score mean of ``district``'s products."""
+        if not isinstance(district, str):  # a list or dict raised TypeError (unhashable)
+            raise InvalidInput(f"'district' must be a district name (got {district!r})")
         return self.district_score_mean.get(district, self.score_mean)
 
 
