@@ -733,6 +733,11 @@ def _table(sheet: Worksheet, header: Sequence[str], rows: Iterable[Sequence[obje
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append(list(row))
+        for cell in sheet[sheet.max_row]:
+            # openpyxl writes a text starting with "=" as a formula: a product called "=1+1"
+            # would be computed by Excel (formula injection) and read back empty. Keep it text.
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
     for index, heading in enumerate(header, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(12, len(heading) + 4)
     sheet.freeze_panes = "A2"
