@@ -44,7 +44,6 @@ def score() -> CouncilResult:
         "C.6.5": 1,
         "C.6.6": 1,
         "C.6.7": 1,
-        "C.6.8": 1,
         "C.7.1": 2,
         "C.8.1": 2,
         "C.8.2": 2,
@@ -75,6 +74,8 @@ def main() -> None:
         print(f"{part.letter:<6}{part.maximum:>6.0f}{cells}{result.parts[part.letter]:>10.2f}")
     totals = "".join(f"{m.total:>11.2f}" for m in result.members)
     print(f"{'total':<6}{sheet.maximum:>6.0f}{totals}{result.total:>10.2f}")
+    for gap in result.gaps:  # what the sheet's sources leave open: show it with the result
+        print(f"Gap in {gap.code} ({gap.resolution.value}): {gap.note}")
     print()
     print(f"Band of the total: {result.band_stars}★; minimums met up to: {result.minimum_stars}★")
     print(f"Final: {result.stars}★ (policy: minimums by {result.policy.minimums.value})")

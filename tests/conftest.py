@@ -14,6 +14,14 @@ settings.register_profile(
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
+# "soak" is for a long run by hand (not in CI): HYPOTHESIS_PROFILE=soak python -m pytest -q
+# -k "machine or fuzz" runs the stateful tests with 10,000 examples each.
+settings.register_profile(
+    "soak",
+    deadline=None,
+    max_examples=10_000,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from hypothesis import strategies as st
 
-from ocop_workflow.scoring import Criterion, Group, Option, Part, ScoringSheet
+from ocop_workflow.scoring import (
+    Criterion,
+    Group,
+    Option,
+    Part,
+    ScoringSheet,
+    shipped_sheet,
+    shipped_sheet_numbers,
+)
 
 # -- core engine -----------------------------------------------------------------------------
 
@@ -152,6 +161,18 @@ def council_sheets(
     sheet = draw(scoring_sheets())
     count = draw(st.integers(min_value=1, max_value=max_members))
     return sheet, [draw(scoring_answers(sheet)) for _ in range(count)]
+
+
+@functools.cache
+def _shipped(number: int) -> ScoringSheet:
+    return shipped_sheet(number)
+
+
+@st.composite
+def shipped_sheets_answered(draw: st.DrawFn) -> tuple[ScoringSheet, dict[str, int | None]]:
+    """One of the 26 shipped sheets (each loaded once) with one set of answers."""
+    sheet = _shipped(draw(st.sampled_from(shipped_sheet_numbers())))
+    return sheet, draw(scoring_answers(sheet))
 
 
 # -- simulation plans --------------------------------------------------------------------------
@@ -356,3 +377,41 @@ def _deep_copy(node: object) -> object:
     if isinstance(node, list):
         return [_deep_copy(value) for value in node]
     return node
+
+
+# -- stored portfolios ---------------------------------------------------------------------------
+
+
+@st.composite
+def portfolios(draw: st.DrawFn, max_size: int = 12) -> list[object]:
+    """A portfolio as a store keeps it: dossiers registered, scored, certified (unique numbers,
+    some sharing an expiry day) and some certificates marked expired, in a few places."""
+    from ocop_workflow import Workflow, rulesets
+    from ocop_workflow.testing import certified_dossier, registered_dossier, scored_dossier
+
+    wf = Workflow(rulesets.QD148_2023)
+    places = st.sampled_from(
+        [
+            {"district": "Mai Sơn", "commune": "Chiềng Ban"},
+            {"district": "Mộc Châu", "commune": "Chiềng Ban"},
+            {"district": "Yên Châu", "commune": "Chiềng Đông"},
+        ]
+    )
+    days = st.dates(dt.date(2020, 1, 1), dt.date(2024, 12, 31))
+    dossiers: list[object] = []
+    for index in range(draw(st.integers(min_value=0, max_value=max_size))):
+        fields = {**draw(places), "sheet": draw(st.sampled_from((13, 2)))}
+        kind = draw(st.sampled_from(("registered", "scored", "certified", "certified", "expired")))
+        if kind == "registered":
+            dossiers.append(registered_dossier(wf, submitted_on=draw(days), **fields))
+        elif kind == "scored":
+            dossiers.append(scored_dossier(wf, draw(scores), submitted_on=draw(days), **fields))
+        else:
+            score = draw(st.floats(min_value=50.0, max_value=100.0))
+            on = draw(st.one_of(days, st.sampled_from([dt.date(2024, 6, 20), dt.date(2024, 7, 1)])))
+            d = certified_dossier(wf, score, on=on, number=f"SL-{index}", **fields)
+            if kind == "expired":
+                assert d.certificate is not None
+                wf.expire(d, on=d.certificate.expires_on)
+            dossiers.append(d)
+    return dossiers

@@ -33,6 +33,18 @@ def test_the_core_and_scoring_measurements_run():
     ratios = core.operation_ratio(n=20, repeats=1)
     assert set(ratios) == {"bare", "review", "score"}
     assert core.memory_per_dossier(n=20) > 0
-    evaluation, baseline = load("bench_scoring").measure(number=5, repeat=1)
+    scoring = load("bench_scoring")
+    evaluation, baseline = scoring.measure(number=5, repeat=1)
     assert evaluation > 0
     assert baseline > 0
+    shipped = scoring.measure_shipped(number=2, repeat=1)
+    assert set(shipped) == {"load", "parse", "evaluate", "plain"}
+    assert all(seconds > 0 for seconds in shipped.values())
+
+
+def test_the_store_benchmark_runs(capsys):
+    # PostgreSQL parts run when OCOP_TEST_POSTGRES_URL is set, as in .ci/run.
+    load("bench_store").main(quick=True)
+    out = capsys.readouterr().out
+    assert "(a) add_all of 200 dossiers" in out
+    assert "USING INDEX ocop_dossier_state_expiry" in out

@@ -234,6 +234,6 @@ def test_the_subcommands_are_a_table_of_small_functions():
     commands = parser.add_subparsers(dest="command")
     for add in COMMANDS:
         add(commands)
-    assert sorted(commands.choices) == ["simulate"]
+    assert sorted(commands.choices) == ["simulate", "store"]
     args = parser.parse_args(["simulate", PLAN])
     assert callable(args.run)

@@ -39,3 +39,13 @@ def test_son_la_2024_example_files_the_seed_appendix():
     assert len({d.district for d, _ in filed}) == 12
     table = module["district_table"](filed, module["SON_LA_2024"])
     assert table.splitlines()[-1].split()[:3] == ["total", "60", "19"]
+
+
+def test_portal_example_retries_a_stale_save_and_sends_the_notices(capsys):
+    runpy.run_path(str(EXAMPLES[0].parent / "portal.py"), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "was saved by someone else" in out
+    assert "province: reloaded, the dossier is now district_scored" in out
+    assert "it ends withdrawn" in out
+    assert "certificate SL-2024-017 superseded by its re-evaluation" in out
+    assert "30-day expiry notices on 2030-02-20: ['SL-2027-044']" in out

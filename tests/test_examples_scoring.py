@@ -17,7 +17,8 @@ def test_score_coffee_prints_table_star_minimums_and_advice(
     monkeypatch.setattr(sys, "argv", [str(SCRIPT)])
     runpy.run_path(str(SCRIPT), run_name="__main__")
     out = capsys.readouterr().out
-    assert "total    100      74.00      73.00      71.00     72.67" in out
+    assert "total    100      73.00      72.00      70.00     71.67" in out
+    assert "Gap in C (shortfall): part C's groups add up to 33, not 35" in out
     assert "Final: 3★ (policy: minimums by majority)" in out
     assert "Unmet minimums for 4★: 1" in out
     assert "To reach 4★ (now 3★):" in out

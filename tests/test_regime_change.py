@@ -61,7 +61,9 @@ def test_a_forwarded_district_score_goes_to_the_province_after_the_change():
 def test_no_district_scores_after_july_2025():
     d = registered_dossier(WF, submitted_on=dt.date(2025, 6, 1))
     WF.review_at_commune(d, passed=True, on="2025-06-20")
-    with pytest.raises(InvalidInput, match="'district' does not score under QD1489_2025"):
+    with pytest.raises(
+        TransitionNotAllowed, match="'district': it does not score under QD1489_2025"
+    ):
         WF.score(d, Level.DISTRICT, 75.0, on="2025-07-10")
     WF.score(d, Level.PROVINCE, 65.0, on="2025-07-10")
     assert WF.certify(d, on="2025-07-20", number="SL-3").level is Level.PROVINCE
@@ -183,7 +185,7 @@ def test_every_dossier_in_flight_across_the_district_removal_can_go_on(state, sc
         if state == "province_scored" and d.state is DossierState.DISTRICT_SCORED:
             WF.score(d, Level.PROVINCE, score, on="2025-06-01")
     on = dt.date(2025, 7, 6) + dt.timedelta(days=gap)
-    regime = WF._regime(on)
+    regime = WF._timeline.at(on)
     assert d.state in regime.machine.states
     actions = WF.available_actions(d, on=on)
     if d.state not in FINAL_STATES:

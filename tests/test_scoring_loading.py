@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 
 from ocop_workflow.errors import InvalidInput
 from ocop_workflow.scoring import (
+    GapResolution,
     ProblemKind,
     ScoringSheet,
     SheetError,
@@ -49,13 +50,13 @@ def _strict_load_fails(path: Path, data: object) -> SheetError:
 
 
 def test_the_shipped_coffee_sheet_loads_strictly_and_totals_100() -> None:
-    assert shipped_sheet_numbers() == (13,)
+    assert shipped_sheet_numbers() == tuple(range(1, 27))
     sheet = shipped_sheet(13)
     assert sheet.problems() == ()
-    assert sheet.maximum == 100.0
+    assert sheet.maximum == 100.0  # declared; its criteria give 98 (a declared shortfall)
     assert (sheet.group, sheet.sub_group) == ("food", "coffee and cocoa")
-    with pytest.raises(InvalidInput, match=r"no shipped sheet 2"):
-        shipped_sheet(2)
+    with pytest.raises(InvalidInput, match=r"no shipped sheet 27"):
+        shipped_sheet(27)
 
 
 def test_json_round_trip(tmp_path: Path) -> None:
@@ -97,7 +98,7 @@ options = [{ title = "x", points = 6, min_star = 2 }]
 
 
 def test_toml_sums_are_checked(tmp_path: Path) -> None:
-    data = shipped_sheet(13).to_dict()
+    data = shipped_sheet(1).to_dict()  # a sheet without gaps
     parts = data["parts"]
     assert isinstance(parts, list)
     parts[2]["maximum"] = 36
@@ -269,7 +270,7 @@ def test_a_path_must_be_a_path(path: object) -> None:
     with pytest.raises(InvalidInput, match=message):
         ScoringSheet.from_outline_csv(path)  # type: ignore[call-overload]
     with pytest.raises(InvalidInput, match=message):
-        shipped_sheet(13).to_outline_csv(path)  # type: ignore[arg-type]
+        shipped_sheet(1).to_outline_csv(path)  # type: ignore[arg-type]
 
 
 def test_toml_text_must_be_a_string() -> None:
@@ -481,11 +482,11 @@ def test_a_failed_write_leaves_the_old_file_as_it_was(
     with pytest.raises(
         InvalidInput, match=r"'path': cannot write outline CSV file .* \(No space left on device\)"
     ):
-        shipped_sheet(13).to_outline_csv(path)
+        shipped_sheet(1).to_outline_csv(path)
     assert path.read_text(encoding="utf-8") == "old content"
     assert [p.name for p in tmp_path.iterdir()] == ["sheet-13.csv"]  # no temporary file left
     with pytest.raises(InvalidInput, match=r"'path': cannot write .*No such file or directory"):
-        shipped_sheet(13).to_outline_csv(tmp_path / "missing" / "sheet-13.csv")
+        shipped_sheet(1).to_outline_csv(tmp_path / "missing" / "sheet-13.csv")
 
 
 @needs_sheets
@@ -551,3 +552,183 @@ def test_every_transcription_loads_leniently_with_precise_problems(number: int) 
     result = sheet.evaluate({c.code: 0 for c in sheet.criteria})
     assert result.sheet_number == number
     assert result.stars in (1, 2)
+
+
+# -- gaps declared as data -----------------------------------------------------------------------
+
+
+def _coffee_gap(data: dict[str, Any]) -> dict[str, Any]:
+    gaps = data["gaps"]
+    assert isinstance(gaps, list)
+    gap = gaps[0]
+    assert isinstance(gap, dict)
+    return gap
+
+
+def test_a_declared_shortfall_loads_and_an_undeclared_one_fails(tmp_path: Path) -> None:
+    sheet = shipped_sheet(13)
+    (gap,) = sheet.gaps
+    assert (gap.code, gap.resolution, gap.given, gap.required) == (
+        "C",
+        GapResolution.SHORTFALL,
+        33.0,
+        35.0,
+    )
+    data = _coffee_dict()
+    del data["gaps"]
+    error = _strict_load_fails(tmp_path / "undeclared.json", data)
+    assert [str(p) for p in error.problems] == [
+        "C: the maxima of part C's groups add up to 33, not to C's 35 (expected 35, found 33)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"given": 32},
+            "C: declared shortfall gap: what the sheet holds here is not what the gap says the "
+            "source gives (expected 32, found 33)",
+        ),
+        (
+            {"required": 34, "given": 33},
+            "C: declared shortfall gap: the sheet declares another value here "
+            "(expected 34, found 35)",
+        ),
+        (
+            {"code": "B"},
+            "B: declared shortfall gap: the sheet declares another value here "
+            "(expected 35, found 25)",
+        ),
+        (
+            {"code": "C.6.9"},
+            "C.6.9: declared shortfall gap: the sheet has nothing at this code",
+        ),
+    ],
+)
+def test_a_declaration_that_does_not_match_the_sheet_is_a_problem(
+    tmp_path: Path, change: dict[str, object], message: str
+) -> None:
+    data = _coffee_dict()
+    _coffee_gap(data).update(change)
+    error = _strict_load_fails(tmp_path / "mismatch.json", data)
+    messages = [str(p) for p in error.problems]
+    assert any(m.startswith(message) for m in messages), messages
+    # The part's own shortfall stays a problem unless a matching declaration covers it.
+    assert "C: the maxima of part C's groups add up to 33, not to C's 35" in str(error)
+    assert all(
+        p.kind in (ProblemKind.GAP_MISMATCH, ProblemKind.SUM_MISMATCH) for p in error.problems
+    )
+
+
+def test_a_gap_declared_twice_is_a_problem(tmp_path: Path) -> None:
+    data = _coffee_dict()
+    data["gaps"] = [_coffee_gap(data), dict(_coffee_gap(data))]
+    error = _strict_load_fails(tmp_path / "twice.json", data)
+    assert [str(p) for p in error.problems] == [
+        "C: declared shortfall gap: the code is declared twice (expected one gap per code, "
+        "found two)"
+    ]
+
+
+def _with_aftertaste(data: dict[str, Any]) -> dict[str, Any]:
+    """Coffee with an eighth sensory criterion (2 points) that no source gives: part C is 35."""
+    parts = data["parts"]
+    sensory = parts[2]["groups"][0]
+    sensory["maximum"] = 16
+    sensory["criteria"].append(
+        {
+            "title": "Brewed: aftertaste (an assumption)",
+            "maximum": 2,
+            "options": [{"title": "short", "points": 0}, {"title": "long", "points": 2}],
+        }
+    )
+    return data
+
+
+def test_an_assumed_criterion_must_be_declared_as_such(tmp_path: Path) -> None:
+    data = _with_aftertaste(_coffee_dict())
+    gap = _coffee_gap(data)
+    # A shortfall no longer matches: part C now holds 35.
+    error = _strict_load_fails(tmp_path / "shortfall.json", data)
+    assert [p.kind for p in error.problems] == [ProblemKind.GAP_MISMATCH]
+    gap.update(resolution="assumed", criteria=["C.6.8"], note="an aftertaste criterion")
+    path = tmp_path / "assumed.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    sheet = ScoringSheet.load(path)
+    (assumed,) = sheet.gaps
+    assert (assumed.resolution, assumed.criteria) == (GapResolution.ASSUMED, ("C.6.8",))
+    best = sheet.evaluate({c.code: len(c.options) - 1 for c in sheet.criteria})
+    assert best.total == 100.0
+    assert best.gaps == sheet.gaps  # the result says it rests on an assumption
+    assert ScoringSheet.from_dict(sheet.to_dict()) == sheet
+    gap["criteria"] = ["C.6.7"]  # a criterion worth 2 that a source does give: not the assumed one
+    assert ScoringSheet.from_dict(data).gaps[0].criteria == ("C.6.7",)  # same points: cannot tell
+    gap["criteria"] = ["B.4.1"]
+    with pytest.raises(SheetError, match=r"assumed criterion B.4.1 is not in C"):
+        ScoringSheet.from_dict(data)
+    gap["criteria"] = ["C.6.8", "C.6.7"]
+    with pytest.raises(
+        SheetError, match=r"without the assumed criteria the sheet does not hold what the source"
+    ):
+        ScoringSheet.from_dict(data)
+
+
+@pytest.mark.parametrize(
+    ("gaps", "message"),
+    [
+        ("none", r"'gaps' must be a list of tables"),
+        ([3], r"gaps\[0\]: gap 1 must be a table"),
+        (
+            [{"code": "C", "resolution": "guessed", "given": 33, "required": 35}],
+            r"unknown 'resolution'",
+        ),
+        ([{"code": "C", "resolution": "shortfall", "given": 33}], r"'required' is missing"),
+        (
+            [{"code": "C", "resolution": "shortfall", "given": "33", "required": 35}],
+            r"'given' is not a number",
+        ),
+        (
+            [{"code": "C", "resolution": "shortfall", "given": 33, "required": 35, "gvien": 1}],
+            r"unknown key 'gvien'; not read \(did you mean 'given'\?\)",
+        ),
+        (
+            [{"code": "C", "resolution": "shortfall", "required": 35}],
+            r"'given' is required for a shortfall gap",
+        ),
+        (
+            [{"code": "C", "resolution": "shortfall", "given": 36, "required": 35}],
+            r"a shortfall gives less than required",
+        ),
+        (
+            [{"code": "c", "resolution": "shortfall", "given": 33, "required": 35}],
+            r"'code' must name a part, group, criterion or option",
+        ),
+        (
+            [{"code": "C", "resolution": "shortfall", "given": 33, "required": 35, "criteria": 7}],
+            r"'criteria' must be a list of criterion codes",
+        ),
+    ],
+)
+def test_bad_gap_entries_are_named(tmp_path: Path, gaps: object, message: str) -> None:
+    data = _coffee_dict()
+    data["gaps"] = gaps
+    error = _strict_load_fails(tmp_path / "bad-gaps.json", data)
+    assert re.search(message, str(error)), str(error)
+
+
+def test_a_sheet_with_gaps_is_not_written_as_outline_csv(tmp_path: Path) -> None:
+    with pytest.raises(
+        InvalidInput,
+        match=r"'sheet': sheet 13 declares gaps \(C\), which an outline CSV cannot hold",
+    ):
+        shipped_sheet(13).to_outline_csv(tmp_path / "sheet-13.csv")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_every_shipped_sheet_round_trips_through_json(tmp_path: Path) -> None:
+    for number in shipped_sheet_numbers():
+        sheet = shipped_sheet(number)
+        path = tmp_path / f"sheet-{number}.json"
+        path.write_text(json.dumps(sheet.to_dict(), ensure_ascii=False), encoding="utf-8")
+        assert ScoringSheet.load(path) == sheet

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import math
 
+import attrs
 import pytest
 
 from ocop_workflow.errors import InvalidInput
-from ocop_workflow.scoring import Criterion, Group, Option, Part, ScoringSheet, shipped_sheet
+from ocop_workflow.scoring import (
+    Criterion,
+    Gap,
+    GapResolution,
+    Group,
+    Option,
+    Part,
+    ScoringSheet,
+    shipped_sheet,
+)
 
 
 def _criterion(code: str = "A.1.1", **changes: object) -> Criterion:
@@ -93,7 +103,8 @@ def test_sheet_number_is_one_to_twenty_six() -> None:
 def test_the_shipped_coffee_sheet_has_positional_codes() -> None:
     sheet = shipped_sheet(13)
     assert sheet.codes[0] == "A.1.1"
-    assert "C.6.8" in sheet.codes  # the eighth sensory criterion
+    assert "C.6.7" in sheet.codes  # the seventh and last sensory criterion
+    assert "C.6.8" not in sheet.codes  # no source gives an eighth (part C's declared shortfall)
     assert sheet.criterion("C.7.1").title.startswith("7. Uniqueness")
     assert [p.maximum for p in sheet.parts] == [40.0, 25.0, 35.0]
     with pytest.raises(InvalidInput, match=r"sheet 13 has no criterion 'Z.1.1'"):
@@ -127,3 +138,41 @@ def test_direct_must_be_a_bool() -> None:
     only = _criterion(code="C.7.1", title="uniqueness")
     with pytest.raises(InvalidInput, match=r"'direct' must be True or False \(got 'yes'\)"):
         Group(7, "uniqueness", 5, (only,), direct="yes")  # type: ignore[arg-type]
+
+
+def test_a_gap_is_a_checked_value() -> None:
+    gap = Gap("C", GapResolution.SHORTFALL, 33, 35, "part C gives 33")
+    assert (gap.given, gap.required, gap.criteria) == (33.0, 35.0, ())
+    assert Gap("A.1.4/1", GapResolution.INFERRED, None, 1).given is None
+    sheet = shipped_sheet(13)
+    assert attrs.evolve(sheet, gaps=()) != sheet  # the declaration is part of the sheet
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (("C", "shortfall", 33, 35), r"'resolution' must be a GapResolution \(got 'shortfall'\)"),
+        (("C.", GapResolution.SHORTFALL, 33, 35), r"'code' must name a part, group, criterion"),
+        (("C", GapResolution.SHORTFALL, -1, 35), r"'given' must be a finite number >= 0"),
+        (("C", GapResolution.SHORTFALL, 33, None), r"'required' must be a finite number >= 0"),
+        (("C", GapResolution.SHORTFALL, None, 35), r"'given' is required for a shortfall gap"),
+        (("C", GapResolution.SHORTFALL, 35, 35), r"a shortfall gives less than required"),
+        (("C.8", GapResolution.ONE_OF, 3, 3), r"alternatives add up to more than the group"),
+        (("C.8.1", GapResolution.ONE_OF, 6, 3), r"alternatives are merged within a group"),
+        (("A.1.1/0", GapResolution.INFERRED, 1, 1), r"an inferred value must differ"),
+        (("C", GapResolution.ASSUMED, 33, 35), r"'criteria' lists the criteria an assumed gap"),
+        (("C.6.4/0", GapResolution.SHORTFALL, 2, 3), r"a shortfall is in a part, group or crit"),
+    ],
+)
+def test_a_bad_gap_is_named(arguments: tuple[object, ...], message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        Gap(*arguments)  # type: ignore[arg-type]
+
+
+def test_assumed_criteria_are_codes() -> None:
+    with pytest.raises(InvalidInput, match=r"'criteria' must be criterion codes"):
+        Gap("C", GapResolution.ASSUMED, 33, 35, criteria=("C.6",))
+    with pytest.raises(InvalidInput, match=r"'criteria' must be a sequence"):
+        Gap("C", GapResolution.ASSUMED, 33, 35, criteria="C.6.8")
+    with pytest.raises(InvalidInput, match=r"'gaps' must be a tuple of Gap"):
+        attrs.evolve(shipped_sheet(13), gaps=("C",))  # type: ignore[arg-type]

@@ -1,3 +1,4 @@
+import datetime as dt
 import json
 
 import pytest
@@ -82,7 +83,7 @@ def stored(dossier=None):
         ),
         (
             lambda d: d["scores"]["district"].update(value=float("nan")),
-            "'scores.district.value' must be between 0 and 100 (got nan)",
+            "'scores.district.value' must be a finite number (got nan)",
         ),
         (lambda d: d.update(history=[]), "'history' must start with the 'register' record"),
         (
@@ -110,16 +111,29 @@ def test_a_scored_state_needs_its_score():
 def test_given_a_workflow_the_history_must_replay_to_the_stored_dossier():
     data = stored()
     assert Dossier.from_dict(data, workflow=WF) == Dossier.from_dict(data)
-    data["certificate"]["stars"] = 5  # consistent on its face, but not what happened
-    assert Dossier.from_dict(data).certificate.stars == 5
+    data["certificate"]["expires_on"] = "2030-01-01"  # no record says when it expires
+    assert Dossier.from_dict(data).certificate.expires_on == dt.date(2030, 1, 1)
     with pytest.raises(InvalidInput, match="replays to a dossier whose certificate differ"):
         Dossier.from_dict(data, workflow=WF)
 
 
-def test_a_history_record_with_missing_details_is_named_on_replay():
+def test_a_certificate_must_be_what_the_history_certified():
+    data = stored()
+    data["certificate"]["stars"] = 5  # consistent on its face, but not what happened
+    with pytest.raises(InvalidInput, match="'certificate' stars differ from the history's"):
+        Dossier.from_dict(data)
+
+
+def test_a_history_record_with_missing_details_is_named():
     data = stored()
     del data["history"][2]["details"]["score"]
-    with pytest.raises(InvalidInput, match=r"record 'score' of 2024-.* is malformed"):
+    with pytest.raises(InvalidInput, match=r"'history\[2\]' \('score' of 2024-.*\): malformed"):
+        Dossier.from_dict(data)
+    data = stored()
+    del data["history"][1]["details"]["passed"]
+    with pytest.raises(
+        InvalidInput, match=r"'history\[1\]' \('review_at_commune' of 2024-.*\) is malformed"
+    ):
         Dossier.from_dict(data, workflow=WF)
 
 

@@ -1,7 +1,10 @@
 import copy
 import datetime as dt
+import decimal
+import fractions
 
 import attrs
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -125,7 +128,7 @@ def test_scoring_at_the_wrong_level_is_not_allowed():
 def test_commune_is_not_a_scoring_level():
     d = registered_dossier(WF)
     WF.review_at_commune(d, passed=True, on="2024-03-10")
-    with pytest.raises(InvalidInput, match="'commune' does not score"):
+    with pytest.raises(TransitionNotAllowed, match="'commune': it does not score"):
         WF.score(d, Level.COMMUNE, 80.0, on="2024-04-01")
 
 
@@ -166,7 +169,7 @@ def test_date_before_the_previous_step_is_refused():
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("sheet", 27, "'sheet' must be a sheet number from 1 to 26 (got 27)"),
+        ("sheet", 27, "'sheet' must be a whole number from 1 to 26 (got 27)"),
         ("sheet", 0, "(got 0)"),
         ("product", "  ", "'product' must be a non-empty string"),
         ("district", None, "'district' is required under QD148_2023"),
@@ -322,10 +325,15 @@ def test_upgrade_needs_a_certified_dossier():
 
 @attrs.frozen
 class FakeResult:
-    """The least :class:`ocop_workflow.ScoreResult` needs."""
+    """A result of another scoring application: every attribute of
+    :class:`ocop_workflow.ScoreResult`, no answers kept, no parts to check."""
 
     total: float
     minimum_stars: int
+    sheet_number: int = 13
+    part_maxima: dict[str, float] = attrs.Factory(dict)
+    answer_sets: tuple[dict[str, int], ...] = ()
+    agreement: str | None = None
 
 
 def test_sheet_result_caps_the_stars():
@@ -455,6 +463,25 @@ def test_a_history_record_is_frozen_all_the_way_down():
     assert result_from_details(sheet, d.history[-1].details).total == d.scores[Level.DISTRICT].value
 
 
+def test_a_sheet_with_a_declared_shortfall_still_scores():
+    # Sheet 13's part C keeps the decision's 35 points although its criteria give 33 (a declared
+    # gap): its parts are still 148's (A 40, B 25, C 35), so the regime accepts its results.
+    from ocop_workflow.scoring import evaluate_council, shipped_sheet
+
+    sheet = shipped_sheet(13)
+    assert sheet.part_maxima == WF.rules_on("2024-04-01").part_maxima
+    best = {c.code: len(c.options) - 1 for c in sheet.criteria}
+    council = evaluate_council(sheet, [best, best, best])
+    assert council.total == 98.0  # the most this sheet can give
+    assert [g.code for g in council.gaps] == ["C"]
+    d = registered_dossier(WF)
+    WF.review_at_commune(d, passed=True, on="2024-03-10")
+    WF.score(d, Level.DISTRICT, council, on="2024-04-01")
+    assert d.state is DossierState.DISTRICT_SCORED
+    assert d.scores[Level.DISTRICT].value == 98.0
+    assert d.scores[Level.DISTRICT].result is council
+
+
 def test_result_of_another_sheet_is_refused():
     from ocop_workflow.scoring import shipped_sheet
 
@@ -492,3 +519,131 @@ def test_numpy_like_numbers_are_scores():
     WF.review_at_commune(d, passed=True, on="2024-03-10")
     WF.score(d, Level.DISTRICT, Fraction(121, 2), on="2024-04-01")  # any real number
     assert d.scores[Level.DISTRICT].value == 60.5
+
+
+# -- every bad input is an OcopError (hardening issue, item 2) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("score", "message"),
+    [
+        (10**400, "'score' must be a number a float can hold"),
+        (decimal.Decimal("1e400"), "'score' must be a finite number"),
+        (decimal.Decimal("NaN"), "'score' must be a finite number"),
+        ("75", "'score' must be a number"),
+        (True, "'score' must be a number"),
+    ],
+)
+def test_numbers_that_are_no_score_are_refused_by_name(score, message):
+    d = registered_dossier(WF)
+    WF.review_at_commune(d, passed=True, on="2024-03-10")
+    before = snapshot(d)
+    with pytest.raises(InvalidInput, match=message):
+        WF.score(d, Level.DISTRICT, score, on="2024-04-01")
+    assert snapshot(d) == before
+
+
+@pytest.mark.parametrize(
+    "score", [decimal.Decimal("75.5"), fractions.Fraction(151, 2), np.float64(75.5), np.int64(75)]
+)
+def test_any_real_number_is_a_score(score):
+    d = registered_dossier(WF)
+    WF.review_at_commune(d, passed=True, on="2024-03-10")
+    WF.score(d, Level.DISTRICT, score, on="2024-04-01")
+    assert type(d.scores[Level.DISTRICT].value) is float
+    assert d.scores[Level.DISTRICT].value == float(score)
+
+
+def test_a_result_whose_answers_are_not_plain_data_is_refused():
+    d = registered_dossier(WF)
+    WF.review_at_commune(d, passed=True, on="2024-03-10")
+    odd = FakeResult(80.0, 5, answer_sets=({"A.1.1": object()},))  # type: ignore[dict-item]
+    with pytest.raises(InvalidInput, match=r"'score.answer_sets\[0\].A.1.1' must be a whole"):
+        WF.score(d, Level.DISTRICT, odd, on="2024-04-01")
+    assert d.state is DossierState.COMMUNE_REVIEWED
+
+
+def test_a_result_lacking_the_protocol_is_named():
+    @attrs.frozen
+    class Partial:
+        total: float
+        minimum_stars: int
+
+    d = registered_dossier(WF)
+    WF.review_at_commune(d, passed=True, on="2024-03-10")
+    with pytest.raises(InvalidInput, match="it lacks sheet_number, part_maxima"):
+        WF.score(d, Level.DISTRICT, Partial(80.0, 5), on="2024-04-01")  # type: ignore[arg-type]
+
+
+def test_renewed_must_be_a_dossier():
+    d = scored_dossier(WF, 60.0)
+    with pytest.raises(InvalidInput, match=r"'renewed' must be a Dossier \(got str\)"):
+        WF.certify(d, on="2024-05-01", number="X-1", renewed="SL-1")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("timeline", [5, "QD148", [rulesets.QD148_2023, 5], []])
+def test_a_timeline_must_be_rule_sets(timeline):
+    with pytest.raises(InvalidInput, match="'timeline' must be a non-empty sequence of RuleSet"):
+        Workflow(rulesets.QD148_2023, timeline=timeline)
+
+
+def test_a_certificate_that_would_expire_past_the_calendar_is_neither_offered_nor_issued():
+    pinned = Workflow(rulesets.QD148_2023, timeline=(rulesets.QD148_2023,))
+    d = scored_dossier(pinned, 60.0, submitted_on=dt.date(9996, 1, 1))
+    assert Action(ActionName.CERTIFY) in pinned.available_actions(d, on="9996-12-31")
+    assert Action(ActionName.CERTIFY) not in pinned.available_actions(d, on="9997-01-01")
+    before = snapshot(d)
+    with pytest.raises(InvalidInput, match="36 months from 9997-01-01 leaves the calendar"):
+        pinned.certify(d, on="9997-01-01", number="X-9")
+    assert snapshot(d) == before
+
+
+# -- threads (hardening issue, item 4) ---------------------------------------------------------
+
+
+def test_two_threads_never_both_move_a_dossier_from_the_same_state():
+    """Many threads race to review, score and certify the same dossiers: exactly one of each
+    operation wins per dossier, and every history still chains and replays."""
+    import sys
+    import threading
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        dossiers = [registered_dossier(WF) for _ in range(150)]
+        wins: list[tuple[int, str]] = []
+        start = threading.Barrier(8)
+
+        def race(worker: int) -> None:
+            start.wait()
+            for index, d in enumerate(dossiers):
+                for name in ("review", "score", "certify"):
+                    try:
+                        if name == "review":
+                            WF.review_at_commune(d, passed=True, on="2024-03-10")
+                        elif name == "score":
+                            WF.score(d, Level.DISTRICT, 60.0, on="2024-04-01")
+                        else:
+                            WF.certify(d, on="2024-04-15", number=f"T-{index}")
+                    except OcopError:
+                        continue
+                    wins.append((index, name))
+
+        threads = [threading.Thread(target=race, args=(w,)) for w in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert sorted(wins) == sorted(
+        (i, n) for i in range(150) for n in ("review", "score", "certify")
+    )
+    for d in dossiers:
+        assert [r.action for r in d.history] == [
+            "register",
+            "review_at_commune",
+            "score",
+            "certify",
+        ]
+        assert WF.replay(d.history) == d

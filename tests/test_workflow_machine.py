@@ -347,7 +347,7 @@ class DossierLifecycle(RuleBasedStateMachine):
     @invariant()
     def states_are_known_to_the_regime_in_force(self):
         for d in self.dossiers:
-            assert d.state in WF._regime(d.last_step_on).machine.states
+            assert d.state in WF._timeline.at(d.last_step_on).machine.states
 
     @invariant()
     def history_chains_and_replays(self):
@@ -373,6 +373,6 @@ class DossierLifecycle(RuleBasedStateMachine):
 
 
 DossierLifecycle.TestCase.settings = settings(
-    max_examples=200, stateful_step_count=50, deadline=None
+    settings(), max_examples=max(200, settings().max_examples), stateful_step_count=50
 )
 TestDossierLifecycle = DossierLifecycle.TestCase

@@ -4,6 +4,9 @@
 prints a summary table with a legend line per row and each target's probability in words;
 ``ocop-workflow --version`` prints the installed version. The simulation needs the ``sim`` extra.
 
+``ocop-workflow store export|import URL FILE`` writes a store's dossiers to a JSON lines file, or
+adds those of a file (all or none; a bad line is named with its number); the ``store`` extra.
+
 Exit status: 0 on success; 2 for bad input (a bad plan file, an ``--out`` file that cannot be
 written, a run larger than this machine's memory: all checked before the runs start), each with
 one error line; 1 when writing ``--out`` fails after the runs; 130 on Ctrl-C, with one line and no
@@ -193,9 +196,47 @@ def _simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- store ------------------------------------------------------------------------------------
+
+
+def _add_store(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    store = commands.add_parser("store", help="export or import a store's dossiers as JSON lines")
+    store.add_argument("action", choices=("export", "import"))
+    store.add_argument("url", help="the store's database URL, e.g. sqlite:///ocop.db")
+    store.add_argument("file", help="JSON lines file, one dossier document per line ('-': stdio)")
+    store.set_defaults(run=_store)
+
+
+def _store(args: argparse.Namespace) -> int:
+    """``store export|import URL FILE``: the JSON lines exchange (the ``store`` extra)."""
+    try:
+        from ocop_workflow.store import Store
+    except ImportError as error:
+        return _fail(
+            f"the store needs the 'store' extra ({error.name} is missing): "
+            'pip install "ocop-workflow[store]"'
+        )
+    try:
+        with Store(args.url) as store:
+            if args.action == "export":
+                if args.file == "-":
+                    count = store.export_jsonl(sys.stdout)
+                else:
+                    count = store.export_jsonl(args.file)
+                    print(f"{count} dossiers exported to {args.file}")
+            else:
+                count = len(store.import_jsonl(sys.stdin if args.file == "-" else args.file))
+                print(f"{count} dossiers imported from {args.file}")
+    except OSError as error:
+        return _fail(f"{args.file!r} cannot be written: {error.strerror}")
+    except OcopError as error:
+        return _fail(str(error))
+    return 0
+
+
 # -- the command ------------------------------------------------------------------------------
 
-COMMANDS: tuple[AddCommand, ...] = (_add_simulate,)
+COMMANDS: tuple[AddCommand, ...] = (_add_simulate, _add_store)
 """The subcommands, each a function adding its parser (with its ``run``)."""
 
 

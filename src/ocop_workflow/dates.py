@@ -12,7 +12,7 @@ import pendulum
 
 from ocop_workflow.errors import InvalidInput
 
-__all__ = ["DateLike", "add_months", "to_date"]
+__all__ = ["DateLike", "add_days", "add_months", "to_date"]
 
 DateLike = dt.date | str
 """A ``datetime.date`` (``pendulum.Date`` is one) or an ISO 8601 string such as ``"2024-03-01"``."""
@@ -40,10 +40,27 @@ def to_date(value: object, field: str = "on") -> dt.date:
     raise InvalidInput(f"{field!r} must be a date or an ISO date string (got {value!r})")
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
+def add_months(day: dt.date, months: int, field: str = "on") -> dt.date:
     """``day`` plus ``months`` calendar months, clamped to the month's last day.
 
-    Facts page section 5: 36 months from 29 Feb lands on 28 Feb. pendulum does the clamping.
+    Facts page section 5: 36 months from 29 Feb lands on 28 Feb. pendulum does the clamping. A
+    result past the calendar is an :class:`InvalidInput` naming ``field``.
     """
+    total = day.year * 12 + day.month - 1 + months
+    if not dt.MINYEAR * 12 <= total < (dt.MAXYEAR + 1) * 12:
+        raise InvalidInput(_beyond(field, day, f"{months} months"))
     moved = pendulum.Date(day.year, day.month, day.day).add(months=months)
     return dt.date(moved.year, moved.month, moved.day)
+
+
+def add_days(day: dt.date, days: int, field: str = "on") -> dt.date:
+    """``day`` plus ``days``; a result past the calendar (year 9999) is an :class:`InvalidInput`
+    naming ``field``, never an ``OverflowError``."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        raise InvalidInput(_beyond(field, day, f"{days} days")) from None
+
+
+def _beyond(field: str, day: dt.date, span: str) -> str:
+    return f"{field!r}: {span} from {day} leaves the calendar, which ends on {dt.date.max}"

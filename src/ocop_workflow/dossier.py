@@ -11,25 +11,29 @@ import datetime as dt
 import enum
 import types
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
 from ocop_workflow.errors import InvalidInput
 from ocop_workflow.rules import RECOGNISED_STARS, Level
 from ocop_workflow.states import DossierState
+from ocop_workflow.validators import attrs_date, attrs_optional_text, attrs_text
 
 if TYPE_CHECKING:
+    from ocop_workflow.scoring import ScoringSheet
     from ocop_workflow.workflow import Workflow
 
 __all__ = [
     "SHEET_NUMBERS",
     "Certificate",
+    "Codec",
     "Dossier",
     "DossierKind",
     "HistoryRecord",
     "Location",
     "Score",
+    "use_codec",
 ]
 
 SHEET_NUMBERS = range(1, 27)
@@ -51,28 +55,13 @@ class DossierKind(enum.Enum):
         )
 
 
-def _text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{attribute.name!r} must be a non-empty string (got {value!r})")
-
-
-def _optional_text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None:
-        _text(instance, attribute, value)
-
-
-def _is_date(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if type(value) is not dt.date:
-        raise InvalidInput(f"{attribute.name!r} must be a datetime.date (got {value!r})")
-
-
 @attrs.frozen
 class Location:
     """Where the producer is: province, district (none after July 2025) and commune."""
 
-    province: str = attrs.field(validator=_text)
-    district: str | None = attrs.field(validator=_optional_text)
-    commune: str = attrs.field(validator=_text)
+    province: str = attrs.field(validator=attrs_text)
+    district: str | None = attrs.field(validator=attrs_optional_text)
+    commune: str = attrs.field(validator=attrs_text)
 
 
 @attrs.frozen
@@ -104,11 +93,11 @@ class Certificate:
     regime so far, facts page section 4.6).
     """
 
-    number: str = attrs.field(validator=_text)
+    number: str = attrs.field(validator=attrs_text)
     stars: int = attrs.field(validator=_certificate_stars)
     level: Level
-    issued_on: dt.date = attrs.field(validator=_is_date)
-    expires_on: dt.date = attrs.field(validator=_is_date)
+    issued_on: dt.date = attrs.field(validator=attrs_date)
+    expires_on: dt.date = attrs.field(validator=attrs_date)
 
     def __attrs_post_init__(self) -> None:
         if self.expires_on <= self.issued_on:
@@ -169,8 +158,8 @@ class Dossier:
     upgrade or re-evaluation replaces.
     """
 
-    product: str = attrs.field(validator=_text)
-    producer: str = attrs.field(validator=_text)
+    product: str = attrs.field(validator=attrs_text)
+    producer: str = attrs.field(validator=attrs_text)
     sheet: int
     location: Location
     kind: DossierKind
@@ -184,7 +173,7 @@ class Dossier:
     history: list[HistoryRecord] = attrs.field(factory=list)
 
     def __attrs_post_init__(self) -> None:
-        if isinstance(self.sheet, bool) or self.sheet not in SHEET_NUMBERS:
+        if type(self.sheet) is not int or self.sheet not in SHEET_NUMBERS:
             raise InvalidInput(f"'sheet' must be a sheet number from 1 to 26 (got {self.sheet!r})")
 
     @property
@@ -214,17 +203,54 @@ class Dossier:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe form with a schema version, history included (see :mod:`.serialization`)."""
-        from ocop_workflow.serialization import dossier_to_dict
-
-        return dossier_to_dict(self)
+        return _CODEC.to_dict(self)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, workflow: Workflow | None = None) -> Dossier:
+    def from_dict(
+        cls,
+        data: Mapping[str, Any],
+        *,
+        workflow: Workflow | None = None,
+        sheets: Mapping[int, ScoringSheet] | None = None,
+    ) -> Dossier:
         """Rebuild a dossier from :meth:`to_dict` output; :class:`InvalidInput` if malformed.
 
-        With ``workflow``, its history must also replay to exactly this dossier (see
+        The stored fields must agree with the history's own records; with ``workflow``, the
+        history must also replay to exactly this dossier, scores kept with their answers
+        evaluated again on their sheets (``sheets``, else the shipped ones; see
         :func:`ocop_workflow.serialization.dossier_from_dict`).
         """
-        from ocop_workflow.serialization import dossier_from_dict
+        return _CODEC.from_dict(data, workflow=workflow, sheets=sheets)
 
-        return dossier_from_dict(data, workflow=workflow)
+
+class Codec(Protocol):
+    """How dossiers become plain data and back: :mod:`ocop_workflow.serialization` installs
+    itself with :func:`use_codec` when the package is imported, so that this domain module
+    depends on no storage format."""
+
+    def to_dict(self, dossier: Dossier) -> dict[str, Any]: ...
+
+    def from_dict(
+        self,
+        data: Mapping[str, Any],
+        *,
+        workflow: Workflow | None,
+        sheets: Mapping[int, ScoringSheet] | None,
+    ) -> Dossier: ...
+
+
+class _NoCodec:
+    def to_dict(self, dossier: Dossier) -> dict[str, Any]:
+        raise TypeError("no dossier codec installed: import ocop_workflow")
+
+    def from_dict(self, data: Mapping[str, Any], **options: Any) -> Dossier:
+        raise TypeError("no dossier codec installed: import ocop_workflow")
+
+
+_CODEC: Codec = _NoCodec()
+
+
+def use_codec(codec: Codec) -> None:
+    """Install the codec behind :meth:`Dossier.to_dict` and :meth:`Dossier.from_dict`."""
+    global _CODEC
+    _CODEC = codec

@@ -55,10 +55,7 @@ def _workflow(workflow: Workflow | None, as_of: dt.date) -> Workflow:
         return workflow
     first = rulesets.ALL[0]
     if as_of < first.effective_from:
-        raise InvalidInput(
-            f"'as_of' must be on or after {first.effective_from}, when {first.code} took effect "
-            f"(got {as_of})"
-        )
+        raise InvalidInput(rulesets.before_first_regime("as_of", as_of, first))
     return Workflow.for_date(as_of)
 
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import math
-import numbers
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
 
 from ocop_workflow.dates import add_months
 from ocop_workflow.errors import DefinitionError, InvalidInput
+from ocop_workflow.validators import finite_real, member
 
 __all__ = [
     "RECOGNISED_STARS",
@@ -40,19 +40,9 @@ RECOGNISED_STARS = (3, 4, 5)
 """Only 3, 4 and 5 star products are recognised and certified (facts page section 2)."""
 
 
-E = TypeVar("E", bound=enum.Enum)
-
-
-def enum_member(cls: type[E], value: object, field: str) -> E:
-    """``value`` as a member of ``cls``, given as the member or its value (``"district"``);
-    otherwise an :class:`InvalidInput` naming ``field`` and listing the values."""
-    if isinstance(value, cls):
-        return value
-    try:
-        return cls(value)
-    except ValueError:
-        allowed = ", ".join(str(m.value) for m in cls)
-        raise InvalidInput(f"{field!r} must be one of {allowed} (got {value!r})") from None
+enum_member = member
+"""``value`` as a member of an enum, given as the member or its value (kept name of
+:func:`ocop_workflow.validators.member`)."""
 
 
 class Level(enum.Enum):
@@ -97,15 +87,12 @@ def check_score(value: object, field: str = "score") -> float:
     """Return ``value`` as a float in [0, 100]; raise :class:`InvalidInput` naming ``field``.
 
     A council's score is the average of its members' scores, so fractions are normal (section 2).
-    Any real number is accepted (numpy's, a ``Fraction``), never a bool.
+    Any real number is accepted (``Decimal``, ``Fraction``, numpy's), never a bool, a NaN or a
+    number too large for a float.
     """
-    # The common types first: the ABC check is slower, and only for the others.
-    if isinstance(value, bool) or not isinstance(value, int | float | numbers.Real):
-        raise InvalidInput(f"{field!r} must be a number between 0 and 100 (got {value!r})")
-    score = float(value)
-    if math.isnan(score) or not 0.0 <= score <= 100.0:
-        raise InvalidInput(f"{field!r} must be between 0 and 100 (got {value!r})")
-    return score
+    if type(value) is float and 0.0 <= value <= 100.0:  # the hot path (NaN fails the range)
+        return value
+    return finite_real(value, field, 0.0, 100.0)
 
 
 class Rounding(enum.Enum):

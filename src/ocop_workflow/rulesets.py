@@ -36,6 +36,7 @@ __all__ = [
     "QD148_2023",
     "QD1048_2019",
     "QD1489_2025",
+    "before_first_regime",
     "in_force",
     "qd26_2026",
     "timeline_with",
@@ -189,9 +190,14 @@ def in_force(on: DateLike, timeline: tuple[RuleSet, ...] = ALL) -> RuleSet:
     for ruleset in reversed(timeline):
         if ruleset.effective_from <= day:
             return ruleset
-    first = timeline[0]
-    raise InvalidInput(
-        f"'on' must be on or after {first.effective_from}, when {first.code} took effect (got {on})"
+    raise InvalidInput(before_first_regime("on", day, timeline[0]))
+
+
+def before_first_regime(field: str, day: dt.date, first: RuleSet) -> str:
+    """The one message for a date before the first regime of a timeline."""
+    return (
+        f"{field!r} must be on or after {first.effective_from}, when {first.code} took effect "
+        f"(got {day})"
     )
 
 

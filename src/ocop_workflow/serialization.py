@@ -25,12 +25,15 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from cattrs.preconf.json import make_converter
 from cattrs.v import format_exception
 
-from ocop_workflow.dossier import Dossier, HistoryRecord, Score
+from ocop_workflow import rulesets
+from ocop_workflow.dossier import Dossier, HistoryRecord, Score, use_codec
 from ocop_workflow.errors import InvalidInput
-from ocop_workflow.rules import RECOGNISED_STARS, check_score
+from ocop_workflow.rules import RECOGNISED_STARS, Level, check_score
 from ocop_workflow.states import SCORED_STATE, DossierState
+from ocop_workflow.workflow.actions import ActionName
 
 if TYPE_CHECKING:
+    from ocop_workflow.scoring import ScoringSheet
     from ocop_workflow.workflow import Workflow
 
 __all__ = ["SCHEMA_VERSION", "dossier_from_dict", "dossier_to_dict"]
@@ -112,15 +115,26 @@ def dossier_to_dict(dossier: Dossier) -> dict[str, Any]:
     return {"schema_version": SCHEMA_VERSION, **data}
 
 
-def dossier_from_dict(data: Mapping[str, Any], *, workflow: Workflow | None = None) -> Dossier:
+def dossier_from_dict(
+    data: Mapping[str, Any],
+    *,
+    workflow: Workflow | None = None,
+    sheets: Mapping[int, ScoringSheet] | None = None,
+) -> Dossier:
     """Rebuild a dossier from :func:`dossier_to_dict` output.
 
     Raises :class:`InvalidInput` naming every malformed field (with its path and value) when the
-    version, a field or the agreement between fields is wrong. With ``workflow``, the history is
-    replayed by it and must rebuild the stored dossier exactly.
+    version, a field or the agreement between fields is wrong: the stored fields must agree with
+    the history's own records (see :func:`_check_agreement`). With ``workflow``, the history is
+    replayed by it (every record checked, sheet scores evaluated again on ``sheets`` or the
+    shipped sheets) and must rebuild the stored dossier exactly.
     """
+    from ocop_workflow.workflow import Workflow
+
     if not isinstance(data, Mapping):
         raise InvalidInput(f"'data' must be a mapping (got {type(data).__name__})")
+    if workflow is not None and not isinstance(workflow, Workflow):
+        raise InvalidInput(f"'workflow' must be a Workflow or None (got {type(workflow).__name__})")
     version = data.get("schema_version")
     if type(version) is not int or version != SCHEMA_VERSION:
         raise InvalidInput(f"'schema_version' must be {SCHEMA_VERSION} (got {version!r})")
@@ -133,9 +147,9 @@ def dossier_from_dict(data: Mapping[str, Any], *, workflow: Workflow | None = No
         raise InvalidInput(f"malformed dossier: {'; '.join(problems)}") from None
     except InvalidInput as error:  # raised by Dossier itself, after its fields were structured
         raise InvalidInput(f"malformed dossier: {error}") from None
-    _check_agreement(dossier)
+    _check_agreement(dossier, known_regimes=workflow is None)
     if workflow is not None:
-        _check_replay(dossier, workflow)
+        _check_replay(dossier, workflow, sheets)
     return dossier
 
 
@@ -159,10 +173,13 @@ def _require_every_field(body: Mapping[str, Any]) -> None:
         raise InvalidInput(f"malformed dossier: missing field(s) {', '.join(missing)}")
 
 
-def _check_agreement(dossier: Dossier) -> None:
-    """The parts of a dossier that the workflow keeps in step must agree."""
+def _check_agreement(dossier: Dossier, *, known_regimes: bool) -> None:
+    """The parts of a dossier that the workflow keeps in step must agree, with each other and
+    with the history's own records: the records chain from state to state in date order, each
+    names a known action (and, unless a workflow is given to judge them, a shipped regime), and
+    the dossier's identity, scores and certificate are what the records carry."""
     state = dossier.state
-    problems = []
+    problems = _history_problems(dossier, known_regimes)
     if (state in _CERTIFICATE_STATES) != (dossier.certificate is not None):
         problems.append(
             f"'certificate' must be {'present' if state in _CERTIFICATE_STATES else 'null'} "
@@ -196,8 +213,114 @@ def _check_agreement(dossier: Dossier) -> None:
         raise InvalidInput(f"malformed dossier: {'; '.join(problems)}")
 
 
-def _check_replay(dossier: Dossier, workflow: Workflow) -> None:
-    replayed = workflow.replay(dossier.history)
+def _history_problems(dossier: Dossier, known_regimes: bool) -> list[str]:
+    history = dossier.history
+    if not history:
+        return []
+    problems = []
+    actions = {a.value for a in ActionName}
+    codes = {r.code for r in rulesets.ALL}
+    previous: HistoryRecord | None = None
+    scores: dict[Level, Score] = {}
+    certificate: dict[str, Any] | None = None
+    for index, record in enumerate(history):
+        where = f"'history[{index}]' ({record.action!r} of {record.on})"
+        if record.action not in actions:
+            problems.append(f"{where}: unknown action {record.action!r}")
+        if known_regimes and record.regime not in codes:
+            problems.append(
+                f"{where}: unknown regime {record.regime!r} (shipped: {', '.join(sorted(codes))}; "
+                "pass workflow= to load a dossier of another rule set)"
+            )
+        expected = None if previous is None else previous.to_state
+        if record.from_state is not expected:
+            problems.append(
+                f"{where}: 'from_state' is {_value(record.from_state)}, but the record before "
+                f"ends in {_value(expected)}"
+            )
+        if previous is not None and record.on < previous.on:
+            problems.append(f"{where}: dated before the record before, of {previous.on}")
+        details = record.details
+        try:
+            if record.action == "score":
+                level = Level(details["level"])
+                scores[level] = Score(level, float(details["score"]), details["stars"], record.on)
+            elif record.action == "certify":
+                certificate = {
+                    "number": details["number"],
+                    "stars": details["stars"],
+                    "level": Level(details["level"]),
+                    "issued_on": record.on,
+                }
+            elif record.action == "extend" and certificate is not None:
+                certificate["expires_on"] = dt.date.fromisoformat(details["until"])
+        except (KeyError, ValueError, TypeError):
+            problems.append(f"{where}: malformed details {dict(details)!r}")
+        previous = record
+    first = history[0]
+    if first.action == "register":
+        problems += _identity_problems(dossier, first)
+    if scores != dossier.scores:
+        problems.append(
+            "'scores' must be what the history's score records carry "
+            f"(stored {_scores(dossier.scores)}, recorded {_scores(scores)})"
+        )
+    held = dossier.certificate
+    if held is not None and certificate is not None:
+        differ = [k for k, v in certificate.items() if getattr(held, k) != v]
+        if differ:
+            problems.append(
+                f"'certificate' {', '.join(differ)} differ from the history's certify/extend "
+                "records"
+            )
+    elif (held is None) != (certificate is None):
+        problems.append("'certificate' must be present exactly when the history certifies")
+    return problems
+
+
+def _identity_problems(dossier: Dossier, first: HistoryRecord) -> list[str]:
+    details = first.details
+    recorded = {
+        "product": details.get("product"),
+        "producer": details.get("producer"),
+        "sheet": details.get("sheet"),
+        "location": (details.get("province"), details.get("district"), details.get("commune")),
+        "kind": details.get("kind"),
+        "reference": details.get("reference"),
+        "renews": details.get("renews"),
+        "submitted_on": first.on,
+        "regime": first.regime,
+    }
+    stored = {
+        "product": dossier.product,
+        "producer": dossier.producer,
+        "sheet": dossier.sheet,
+        "location": attrs.astuple(dossier.location),
+        "kind": dossier.kind.value,
+        "reference": dossier.reference,
+        "renews": dossier.renews,
+        "submitted_on": dossier.submitted_on,
+        "regime": dossier.regime,
+    }
+    return [
+        f"{name!r} is {stored[name]!r}, but the register record says {recorded[name]!r}"
+        for name in stored
+        if stored[name] != recorded[name] or type(stored[name]) is not type(recorded[name])
+    ]
+
+
+def _value(state: DossierState | None) -> str:
+    return "nothing" if state is None else repr(state.value)
+
+
+def _scores(scores: Mapping[Level, Score]) -> str:
+    return ", ".join(f"{lv.value} {s.value:g}/{s.stars}" for lv, s in scores.items()) or "none"
+
+
+def _check_replay(
+    dossier: Dossier, workflow: Workflow, sheets: Mapping[int, ScoringSheet] | None
+) -> None:
+    replayed = workflow.replay(dossier.history, sheets=sheets)
     differ = [
         f.name
         for f in attrs.fields(Dossier)
@@ -208,3 +331,23 @@ def _check_replay(dossier: Dossier, workflow: Workflow) -> None:
             f"malformed dossier: its history replays to a dossier whose {', '.join(differ)} "
             "differ from the stored ones"
         )
+
+
+class _Codec:
+    """This module as the :class:`ocop_workflow.dossier.Codec` of :class:`Dossier`."""
+
+    @staticmethod
+    def to_dict(dossier: Dossier) -> dict[str, Any]:
+        return dossier_to_dict(dossier)
+
+    @staticmethod
+    def from_dict(
+        data: Mapping[str, Any],
+        *,
+        workflow: Workflow | None,
+        sheets: Mapping[int, ScoringSheet] | None,
+    ) -> Dossier:
+        return dossier_from_dict(data, workflow=workflow, sheets=sheets)
+
+
+use_codec(_Codec())

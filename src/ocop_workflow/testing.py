@@ -12,7 +12,6 @@ import datetime as dt
 from typing import Any
 
 from ocop_workflow.dossier import Dossier
-from ocop_workflow.rules import RouteKind
 from ocop_workflow.workflow import Workflow
 
 __all__ = ["SAMPLE_PRODUCT", "certified_dossier", "registered_dossier", "scored_dossier"]
@@ -49,12 +48,12 @@ def scored_dossier(
     dossier = registered_dossier(workflow, submitted_on=submitted_on, **fields)
     day = submitted_on + dt.timedelta(days=7)
     workflow.review_at_commune(dossier, passed=True, on=day)
-    rules = workflow.rules_on(day)  # the regime in force then (steps are weeks apart)
-    for level in rules.scoring_levels:
+    while True:  # each level the score is forwarded to, under the regime of that day
         day += dt.timedelta(days=7)
-        workflow.score(dossier, level, score, on=day)
-        if rules.route(level, score).kind is not RouteKind.FORWARD:
+        offered = [a.level for a in workflow.available_actions(dossier, on=day) if a.level]
+        if not offered:
             break
+        workflow.score(dossier, offered[0], score, on=day)
     return dossier
 
 

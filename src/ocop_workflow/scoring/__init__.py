@@ -4,6 +4,8 @@ Facts page section 3. Typical use::
 
     from ocop_workflow.scoring import ScoringSheet, shipped_sheet
     sheet = shipped_sheet(13)                      # coffee and cocoa, written by this project
+    sheet_for("trà shan tuyết").number             # 11: which sheet scores a product
+    sheet.gaps                                     # what the sources leave open, as data
     result = sheet.evaluate({code: 0 for code in sheet.codes})
     result.total, result.stars, result.unmet[3], result.advice()
 """
@@ -11,7 +13,16 @@ Facts page section 3. Typical use::
 from __future__ import annotations
 
 from ocop_workflow.scoring.advice import Advice, Change, advise
-from ocop_workflow.scoring.catalogue import SHEETS, shipped_sheet, shipped_sheet_numbers
+from ocop_workflow.scoring.catalogue import (
+    NAMES_VI,
+    PRODUCT_WORDS,
+    SHEETS,
+    SheetEntry,
+    sheet_entries,
+    sheet_for,
+    shipped_sheet,
+    shipped_sheet_numbers,
+)
 from ocop_workflow.scoring.council import (
     Agreement,
     CouncilPolicy,
@@ -25,6 +36,8 @@ from ocop_workflow.scoring.loading import read_outline_csv, write_outline_csv
 from ocop_workflow.scoring.model import (
     MINIMUM_STARS,
     Criterion,
+    Gap,
+    GapResolution,
     Group,
     Option,
     Part,
@@ -34,6 +47,8 @@ from ocop_workflow.scoring.problems import Problem, ProblemKind, SheetError
 
 __all__ = [
     "MINIMUM_STARS",
+    "NAMES_VI",
+    "PRODUCT_WORDS",
     "SHEETS",
     "Advice",
     "Agreement",
@@ -42,12 +57,15 @@ __all__ = [
     "CouncilPolicy",
     "CouncilResult",
     "Criterion",
+    "Gap",
+    "GapResolution",
     "Group",
     "Option",
     "Part",
     "Problem",
     "ProblemKind",
     "ScoringSheet",
+    "SheetEntry",
     "SheetError",
     "SheetResult",
     "UnmetMinimum",
@@ -56,6 +74,8 @@ __all__ = [
     "minimum_met",
     "read_outline_csv",
     "result_from_details",
+    "sheet_entries",
+    "sheet_for",
     "shipped_sheet",
     "shipped_sheet_numbers",
     "write_outline_csv",

@@ -23,7 +23,7 @@ from ocop_workflow.scoring.evaluation import (
     UnmetMinimum,
     minimum_stars_of,
 )
-from ocop_workflow.scoring.model import ScoringSheet
+from ocop_workflow.scoring.model import Gap, ScoringSheet
 
 if TYPE_CHECKING:
     from ocop_workflow.scoring.advice import Advice
@@ -206,6 +206,26 @@ class CouncilResult:
     def sheet_number(self) -> int:
         """The sheet's number (1-26)."""
         return self.sheet.number
+
+    @property
+    def part_maxima(self) -> dict[str, float]:
+        """The sheet's part maxima, by letter (what a regime checks; see ``ScoreResult``)."""
+        return self.sheet.part_maxima
+
+    @property
+    def answer_sets(self) -> tuple[Mapping[str, int | None], ...]:
+        """Each member's answers, as the workflow keeps them (see ``ScoreResult``)."""
+        return tuple(m.answers for m in self.members)
+
+    @property
+    def agreement(self) -> str:
+        """The policy's rule for per-star minimums, as the workflow keeps it."""
+        return self.policy.minimums.value
+
+    @property
+    def gaps(self) -> tuple[Gap, ...]:
+        """What the sheet's sources leave open (its declared gaps), as on each member's result."""
+        return self.sheet.gaps
 
     def advice(self) -> Advice | None:
         """The cheapest option changes (applied to every member's answers) that raise ``stars`` by

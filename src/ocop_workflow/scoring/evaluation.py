@@ -17,7 +17,7 @@ import attrs
 
 from ocop_workflow.errors import InvalidInput
 from ocop_workflow.rules import StarBands
-from ocop_workflow.scoring.model import MINIMUM_STARS, Criterion, ScoringSheet
+from ocop_workflow.scoring.model import MINIMUM_STARS, Criterion, Gap, ScoringSheet
 from ocop_workflow.scoring.problems import fmt_points
 
 if TYPE_CHECKING:
@@ -168,6 +168,27 @@ class SheetResult:
     def sheet_number(self) -> int:
         """The sheet's number (1-26)."""
         return self.sheet.number
+
+    @property
+    def part_maxima(self) -> dict[str, float]:
+        """The sheet's part maxima, by letter (what a regime checks; see ``ScoreResult``)."""
+        return self.sheet.part_maxima
+
+    @property
+    def answer_sets(self) -> tuple[Mapping[str, int | None], ...]:
+        """The one member's answers, as the workflow keeps them (see ``ScoreResult``)."""
+        return (self.answers,)
+
+    @property
+    def agreement(self) -> None:
+        """A single evaluation has no council agreement (see ``ScoreResult``)."""
+        return None
+
+    @property
+    def gaps(self) -> tuple[Gap, ...]:
+        """What the sheet's sources leave open (its declared gaps): when not empty, this result
+        rests on a sheet with an unconfirmed part (facts page section 3)."""
+        return self.sheet.gaps
 
     def advice(self) -> Advice | None:
         """The cheapest option changes that raise ``stars`` by one; ``None`` at 5 stars or when no

@@ -46,7 +46,16 @@ import attrs
 
 from ocop_workflow.errors import InvalidInput
 from ocop_workflow.scoring.catalogue import SHEETS
-from ocop_workflow.scoring.model import MINIMUM_STARS, Criterion, Group, Option, Part, ScoringSheet
+from ocop_workflow.scoring.model import (
+    MINIMUM_STARS,
+    Criterion,
+    Gap,
+    GapResolution,
+    Group,
+    Option,
+    Part,
+    ScoringSheet,
+)
 from ocop_workflow.scoring.problems import Problem, ProblemKind, SheetError, check_sheet, fmt_points
 
 __all__ = [
@@ -74,13 +83,14 @@ _ASTERISKS = re.compile(r"(?<!\*)\*{3,5}(?!\*)")
 # --------------------------------------------------------------------------------------------
 # TOML / JSON
 
-_SHEET_KEYS = ("format", "number", "group", "sub_group", "parts")
+_SHEET_KEYS = ("format", "number", "group", "sub_group", "gaps", "parts")
 _PART_KEYS = ("letter", "title", "maximum", "groups")
 _GROUP_KEYS = ("title", "maximum", "description", "criteria", "options", "min_star")
 """A group has ``criteria``, or (a direct group) ``options`` and maybe ``min_star``; a group that
 mixes them is reported by its own checks, not as unknown keys."""
 _CRITERION_KEYS = ("title", "maximum", "min_star", "description", "options")
 _OPTION_KEYS = ("title", "points", "min_star")
+_GAP_KEYS = ("code", "resolution", "given", "required", "note", "criteria")
 
 
 def _as_path(path: object) -> Path:
@@ -366,6 +376,73 @@ def _group(data: Mapping[str, object], letter: str, number: int, out: _Collector
     )
 
 
+def _gaps(data: Mapping[str, object], out: _Collector) -> list[Gap]:
+    """The sheet's ``[[gaps]]`` (none when the key is absent), each checked as a :class:`Gap`."""
+    if "gaps" not in data:
+        return []
+    entries = data["gaps"]
+    if not isinstance(entries, list | tuple):
+        out.add(
+            ProblemKind.STRUCTURE,
+            "'gaps' must be a list of tables",
+            code="sheet",
+            expected="a list",
+            found=_shown(entries),
+        )
+        return []
+    gaps = []
+    for index, entry in enumerate(entries):
+        where = f"gaps[{index}]"
+        item = _table(entry, f"gap {index + 1}", where, out)
+        if item is None:
+            continue
+        _unknown_keys(item, _GAP_KEYS, where, out)
+        code = _text(item, "code", where, out)
+        resolution = item.get("resolution")
+        known = [r.value for r in GapResolution]
+        if resolution not in known:
+            out.add(
+                ProblemKind.STRUCTURE,
+                "unknown 'resolution'",
+                code=where,
+                expected="one of " + ", ".join(known),
+                found=_shown(resolution) if "resolution" in item else "nothing",
+            )
+            continue
+        given = None
+        if "given" in item:
+            given = _number(item["given"], where, "given", out)
+            if given is None:
+                continue
+        required = _number(item.get("required"), where, "required", out)
+        note = _text(item, "note", where, out, default="")
+        criteria = item.get("criteria", [])
+        if not isinstance(criteria, list | tuple) or not all(isinstance(c, str) for c in criteria):
+            out.add(
+                ProblemKind.STRUCTURE,
+                "'criteria' must be a list of criterion codes",
+                code=where,
+                expected="a list of strings",
+                found=_shown(criteria),
+            )
+            continue
+        if required is None or not code:
+            continue
+        try:
+            gaps.append(
+                Gap(code, GapResolution(resolution), given, required, note, tuple(criteria))
+            )
+        except InvalidInput as error:
+            out.add(
+                ProblemKind.STRUCTURE,
+                str(error),
+                code=where,
+                expected="a consistent gap",
+                found=_shown(dict(item)),
+            )
+    return gaps
+
+
 def sheet_from_dict(data: Mapping[str, object], source: str = "<dict>") -> ScoringSheet:
     """Build a sheet from the parsed TOML/JSON structure, strictly (``docs/sheet-format.md``).
 
@@ -397,6 +474,7 @@ def sheet_from_dict(data: Mapping[str, object], source: str = "<dict>") -> Scori
     default_group, default_sub = SHEETS.get(number, ("", ""))
     group = _text(data, "group", "sheet", out, default=default_group)
     sub_group = _text(data, "sub_group", "sheet", out, default=default_sub)
+    gaps = _gaps(data, out)
     parts: list[Part] = []
     group_number = 0
     for index, entry in enumerate(_items(data, "parts", "sheet", out)):
@@ -435,7 +513,7 @@ def sheet_from_dict(data: Mapping[str, object], source: str = "<dict>") -> Scori
     if out.problems or not parts or not number:
         raise SheetError(source, tuple(out.problems))
     try:
-        sheet = ScoringSheet(number, group, sub_group, tuple(parts))
+        sheet = ScoringSheet(number, group, sub_group, tuple(parts), tuple(gaps))
     except InvalidInput as error:
         raise SheetError(source, (Problem(ProblemKind.STRUCTURE, str(error)),)) from None
     problems = check_sheet(sheet)
@@ -492,13 +570,28 @@ def sheet_to_dict(sheet: ScoringSheet) -> dict[str, object]:
         parts.append(
             {"letter": part.letter, "title": part.title, "maximum": part.maximum, "groups": groups}
         )
-    return {
+    made: dict[str, object] = {
         "format": FORMAT_VERSION,
         "number": sheet.number,
         "group": sheet.group,
         "sub_group": sheet.sub_group,
-        "parts": parts,
     }
+    if sheet.gaps:
+        made["gaps"] = [_gap_to_dict(gap) for gap in sheet.gaps]
+    made["parts"] = parts
+    return made
+
+
+def _gap_to_dict(gap: Gap) -> dict[str, object]:
+    item: dict[str, object] = {"code": gap.code, "resolution": gap.resolution.value}
+    if gap.given is not None:
+        item["given"] = gap.given
+    item["required"] = gap.required
+    if gap.note:
+        item["note"] = gap.note
+    if gap.criteria:
+        item["criteria"] = list(gap.criteria)
+    return item
 
 
 # --------------------------------------------------------------------------------------------
@@ -982,9 +1075,16 @@ def write_outline_csv(sheet: ScoringSheet, path: str | Path) -> None:
     reader gives parts the letters A, B, C... in order, which is what most sheets use anyway.
     A path that cannot be written is :class:`InvalidInput` naming ``'path'``, and leaves any file
     already there as it was: the rows go to a new file in the same folder, renamed over the target
-    once complete.
+    once complete. The outline CSV has no place for gaps: a sheet that declares some is refused
+    (:class:`InvalidInput` naming ``'sheet'``) rather than written without them.
     """
     _check_sheet_argument(sheet)
+    if sheet.gaps:
+        raise InvalidInput(
+            f"'sheet': sheet {sheet.number} declares gaps "
+            f"({', '.join(g.code for g in sheet.gaps)}), which an outline CSV cannot hold; "
+            "write it with to_dict (the TOML/JSON format) instead"
+        )
     target = _as_path(path)
     text = io.StringIO(newline="")
     _write_rows(sheet, text)

@@ -14,10 +14,15 @@ Codes are positional: ``"C.6.3"`` is the third criterion of group 6, and group n
 across the whole sheet (group 6 is the first group of part C on most sheets). A group whose options
 sit directly under it is a *direct* group: it holds exactly one criterion, coded ``"<part>.<n>.1"``,
 that repeats the group's title, description, maximum and marker.
+
+A sheet also declares its *gaps* (:class:`Gap`): the places where the sources do not add up or are
+silent, and what the sheet does about each. The facts page (section 3) asks for them to be reported,
+never repaired silently; :meth:`ScoringSheet.problems` checks each declaration against the sheet.
 """
 
 from __future__ import annotations
 
+import enum
 import math
 import operator
 import re
@@ -34,7 +39,16 @@ if TYPE_CHECKING:
     from ocop_workflow.scoring.evaluation import Answers, SheetResult
     from ocop_workflow.scoring.problems import Problem
 
-__all__ = ["MINIMUM_STARS", "Criterion", "Group", "Option", "Part", "ScoringSheet"]
+__all__ = [
+    "MINIMUM_STARS",
+    "Criterion",
+    "Gap",
+    "GapResolution",
+    "Group",
+    "Option",
+    "Part",
+    "ScoringSheet",
+]
 
 MINIMUM_STARS = (3, 4, 5)
 """The stars a per-star minimum marker can name (facts page section 3: ``***`` to ``*****``)."""
@@ -42,6 +56,9 @@ MINIMUM_STARS = (3, 4, 5)
 _DEFAULT_BANDS = StarBands()  # Decision 148's half-open bands (facts page section 2)
 
 _CODE = re.compile(r"[A-Z]\.[1-9][0-9]*\.[1-9][0-9]*")
+_GAP_CODE = re.compile(r"[A-Z](?:\.[1-9][0-9]*(?:\.[1-9][0-9]*(?:/(?:0|[1-9][0-9]*))?)?)?")
+"""Where a gap is: a part ``"C"``, a group ``"C.6"``, a criterion ``"C.6.4"`` or an option
+``"A.1.4/1"`` (0-based, as answers count them)."""
 
 
 def _check_str(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
@@ -264,6 +281,125 @@ class Part:
         return tuple(c for g in self.groups for c in g.criteria)
 
 
+class GapResolution(enum.Enum):
+    """What a sheet does where its sources leave a gap (facts page section 3)."""
+
+    SHORTFALL = "shortfall"
+    """Kept: the part, group or criterion keeps the decision's maximum (``required``), but what it
+    holds gives only ``given``, so no product can reach that maximum."""
+    ASSUMED = "assumed"
+    """Filled: the sheet adds ``criteria`` that no source gives, marked as this assumption, so that
+    ``given`` plus their maxima reaches ``required``."""
+    INFERRED = "inferred"
+    """A value the source lacks or garbles (``given`` is ``None``: no number), taken from the rest
+    of the sheet; the sheet uses ``required`` there and the note says why."""
+    ONE_OF = "one_of"
+    """The source lists alternative criteria ("choose the case that applies") whose maxima add up
+    to ``given``; the sheet makes them one criterion worth ``required``, with all their options."""
+
+
+def _check_resolution(
+    instance: object, attribute: attrs.Attribute[GapResolution], value: object
+) -> None:
+    if not isinstance(value, GapResolution):
+        raise InvalidInput(f"'resolution' must be a GapResolution (got {value!r})")
+
+
+def _check_gap_code(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not _GAP_CODE.fullmatch(value):
+        raise InvalidInput(
+            f"'code' must name a part, group, criterion or option such as 'C', 'C.6', 'C.6.4' "
+            f"or 'A.1.4/1' (got {value!r})"
+        )
+
+
+def _check_given(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        _check_points(instance, attribute, value)
+
+
+def _codes_tuple(value: Iterable[str]) -> tuple[str, ...]:
+    return _tuple_of("criteria")(value)  # type: ignore[return-value]
+
+
+def _check_assumed(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, tuple) or not all(
+        isinstance(c, str) and _CODE.fullmatch(c) for c in value
+    ):
+        raise InvalidInput(f"'criteria' must be criterion codes such as 'C.6.8' (got {value!r})")
+
+
+@attrs.frozen
+class Gap:
+    """One place where the sources do not add up or are silent, declared by the sheet as data.
+
+    ``code`` says where (a part, group, criterion or option); ``given`` is what the source gives
+    there (points, or ``None`` when it gives no number); ``required`` what the decision's totals
+    require there, which is what the sheet declares; ``resolution`` what the sheet does about it;
+    ``criteria`` (only for :attr:`GapResolution.ASSUMED`) the criteria it adds as an assumption;
+    ``note`` a short explanation for people. A portal can show these next to any result of the
+    sheet: every result carries its sheet's ``gaps``.
+    """
+
+    code: str = attrs.field(validator=_check_gap_code)
+    resolution: GapResolution = attrs.field(validator=_check_resolution)
+    given: float | None = attrs.field(converter=_to_points, validator=_check_given)
+    required: float = attrs.field(converter=_to_points, validator=_check_points)
+    note: str = attrs.field(default="", validator=_check_str)
+    criteria: tuple[str, ...] = attrs.field(
+        default=(),
+        converter=_codes_tuple,
+        validator=_check_assumed,
+    )
+
+    def __attrs_post_init__(self) -> None:
+        given, required, resolution = self.given, self.required, self.resolution
+        if resolution is GapResolution.INFERRED:
+            if given == required:
+                raise InvalidInput(
+                    f"gap {self.code!r}: an inferred value must differ from what the source "
+                    f"gives (got given {given!r}, required {required!r})"
+                )
+        elif given is None:
+            raise InvalidInput(
+                f"gap {self.code!r}: 'given' is required for a {resolution.value} gap (got None)"
+            )
+        elif resolution is GapResolution.ONE_OF and not given > required:
+            raise InvalidInput(
+                f"gap {self.code!r}: alternatives add up to more than the group "
+                f"(got given {given!r}, required {required!r})"
+            )
+        elif resolution in (GapResolution.SHORTFALL, GapResolution.ASSUMED) and not (
+            given < required
+        ):
+            raise InvalidInput(
+                f"gap {self.code!r}: a {resolution.value} gives less than required "
+                f"(got given {given!r}, required {required!r})"
+            )
+        if (resolution is GapResolution.ASSUMED) != bool(self.criteria):
+            raise InvalidInput(
+                f"gap {self.code!r}: 'criteria' lists the criteria an assumed gap adds, and only "
+                f"then (got {self.criteria!r} for a {resolution.value} gap)"
+            )
+        if resolution is GapResolution.ONE_OF and self.code.count(".") != 1:
+            raise InvalidInput(
+                f"gap {self.code!r}: alternatives are merged within a group such as 'C.8'"
+            )
+        if resolution in (GapResolution.SHORTFALL, GapResolution.ASSUMED) and "/" in self.code:
+            raise InvalidInput(
+                f"gap {self.code!r}: a {resolution.value} is in a part, group or criterion"
+            )
+
+
+def _gaps_tuple(value: Iterable[Gap]) -> tuple[Gap, ...]:
+    return _tuple_of("gaps")(value)  # type: ignore[return-value]
+
+
+def _check_gaps(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, tuple) or not all(isinstance(g, Gap) for g in value):
+        raise InvalidInput(f"'gaps' must be a tuple of Gap (got {value!r})")
+
+
 def _check_parts(instance: ScoringSheet, attribute: attrs.Attribute[object], value: object) -> None:
     if not isinstance(value, tuple) or not value or not all(isinstance(p, Part) for p in value):
         raise InvalidInput(f"'parts' must be a non-empty tuple of Part (got {value!r})")
@@ -308,12 +444,15 @@ class ScoringSheet:
 
     ``number`` is the sheet (1-26), ``group`` the product group ("food") and ``sub_group`` the
     product sub-group ("coffee and cocoa"). ``criteria`` lists every criterion in sheet order.
+    ``gaps`` declares what the sources leave open (:class:`Gap`); each is checked against the
+    sheet by :meth:`problems`, and an undeclared one is a problem there.
     """
 
     number: int = attrs.field(validator=_check_sheet_number)
     group: str = attrs.field(validator=_check_str)
     sub_group: str = attrs.field(validator=_check_str)
     parts: tuple[Part, ...] = attrs.field(converter=_parts_tuple, validator=_check_parts)
+    gaps: tuple[Gap, ...] = attrs.field(default=(), converter=_gaps_tuple, validator=_check_gaps)
     _compiled: _Compiled = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
@@ -401,7 +540,8 @@ class ScoringSheet:
         return self.criteria[position]
 
     def problems(self) -> tuple[Problem, ...]:
-        """Every arithmetic inconsistency of the declared maxima (empty on a sound sheet)."""
+        """Every arithmetic inconsistency of the declared maxima that no gap declares, and every
+        gap declaration that does not match the sheet (empty on a sound sheet)."""
         from ocop_workflow.scoring.problems import check_sheet
 
         return check_sheet(self)

@@ -1,0 +1,218 @@
+"""Dossiers to rows and back: the snapshot columns, history rows, and the checks on loading.
+
+A snapshot row is a function of the dossier (:func:`snapshot`); loading replays the stored history
+and requires the replayed dossier's snapshot to equal the stored one, so a row edited by hand is
+found (issue 10, item 4), whichever table it is in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ocop_workflow.dossier import Dossier, HistoryRecord
+from ocop_workflow.errors import InvalidInput, OcopError
+from ocop_workflow.states import DossierState
+from ocop_workflow.workflow import Workflow
+
+__all__ = ["SNAPSHOT_COLUMNS", "check_chain", "history_row", "load", "plain", "record", "snapshot"]
+
+SNAPSHOT_COLUMNS = (
+    "records",
+    "product",
+    "producer",
+    "sheet",
+    "province",
+    "district",
+    "commune",
+    "kind",
+    "regime",
+    "submitted_on",
+    "reference",
+    "renews",
+    "state",
+    "scores",
+    "stars",
+    "certificate_number",
+    "certificate_level",
+    "issued_on",
+    "expires_on",
+)
+"""The columns of ``ocop_dossier`` that :func:`snapshot` fills (all but ``id`` and ``version``)."""
+
+_DATE_COLUMNS = frozenset({"submitted_on", "issued_on", "expires_on"})
+
+_ATOMIC = frozenset({str, int, float, bool, type(None)})
+
+
+def plain(value: object) -> Any:
+    """Frozen history details as JSON data: read-only mappings as dicts, tuples as lists."""
+    if type(value) in _ATOMIC:
+        return value
+    if isinstance(value, Mapping):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, tuple | list):
+        return [plain(item) for item in value]
+    return value
+
+
+def snapshot(dossier: Dossier) -> dict[str, Any]:
+    """The snapshot columns of ``dossier``: what the queries read, and what loading checks."""
+    certificate = dossier.certificate
+    location = dossier.location
+    return {
+        "records": len(dossier.history),
+        "product": dossier.product,
+        "producer": dossier.producer,
+        "sheet": dossier.sheet,
+        "province": location.province,
+        "district": location.district,
+        "commune": location.commune,
+        "kind": dossier.kind.value,
+        "regime": dossier.regime,
+        "submitted_on": dossier.submitted_on,
+        "reference": dossier.reference,
+        "renews": dossier.renews,
+        "state": dossier.state.value,
+        "scores": {
+            level.value: {"value": score.value, "stars": score.stars, "on": score.on.isoformat()}
+            for level, score in dossier.scores.items()
+        },
+        "stars": None if certificate is None else certificate.stars,
+        "certificate_number": None if certificate is None else certificate.number,
+        "certificate_level": None if certificate is None else certificate.level.value,
+        "issued_on": None if certificate is None else certificate.issued_on,
+        "expires_on": None if certificate is None else certificate.expires_on,
+    }
+
+
+def history_row(key: int, sequence: int, position: int, r: HistoryRecord) -> dict[str, Any]:
+    """The ``ocop_history`` row of record ``r``, the ``sequence``-th of dossier ``key``."""
+    return {
+        "dossier_id": key,
+        "sequence": sequence,
+        "position": position,
+        "on_date": r.on,
+        "action": r.action,
+        "from_state": None if r.from_state is None else r.from_state.value,
+        "to_state": r.to_state.value,
+        "regime": r.regime,
+        "actor": r.actor,
+        "note": r.note,
+        "details": plain(r.details),
+    }
+
+
+def check_chain(dossier: Dossier, start: int, field: str) -> None:
+    """The records from ``start`` on follow each other and end in the dossier's state.
+
+    A cheap check of what a save writes: in memory only the workflow changes a dossier, and
+    loading replays the whole history anyway.
+    """
+    records = dossier.history
+    if not records or records[0].action != "register":
+        raise InvalidInput(f"{field!r} must have a history starting with its 'register' record")
+    for index in range(max(start, 1), len(records)):
+        item = records[index]
+        if not isinstance(item, HistoryRecord):
+            raise InvalidInput(
+                f"'{field}.history[{index}]' must be a HistoryRecord (got {type(item).__name__})"
+            )
+        if item.from_state is not records[index - 1].to_state:
+            raise InvalidInput(
+                f"'{field}.history[{index}]' starts from {item.from_state!r}, but the record "
+                f"before ends in {records[index - 1].to_state!r}"
+            )
+    if records[-1].to_state is not dossier.state:
+        raise InvalidInput(
+            f"{field!r} is {dossier.state.value!r}, but its history ends in "
+            f"{records[-1].to_state.value!r}"
+        )
+
+
+def stored_date(value: object) -> dt.date:
+    """A date column as read back: a date (PostgreSQL) or ISO text (SQLite)."""
+    if type(value) is dt.date:
+        return value
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    raise InvalidInput(f"a date column holds {value!r}")
+
+
+def stored_json(value: object) -> Any:
+    """A JSON column as read back: parsed already (psycopg) or text (SQLite)."""
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def record(row: Any) -> HistoryRecord:
+    """The history record of an ``ocop_history`` row (dates and JSON read as stored)."""
+    details = stored_json(row.details)
+    if not isinstance(details, dict):
+        raise InvalidInput(f"'details' must be a JSON object (got {details!r})")
+    for name in ("action", "regime"):
+        if not isinstance(getattr(row, name), str):
+            raise InvalidInput(f"{name!r} must be text (got {getattr(row, name)!r})")
+    for name in ("actor", "note"):
+        if getattr(row, name) is not None and not isinstance(getattr(row, name), str):
+            raise InvalidInput(f"{name!r} must be text or null (got {getattr(row, name)!r})")
+    return HistoryRecord(
+        stored_date(row.on_date),
+        row.action,
+        None if row.from_state is None else DossierState(row.from_state),
+        DossierState(row.to_state),
+        row.regime,
+        row.actor,
+        row.note,
+        details,
+    )
+
+
+def load(workflow: Workflow, row: Any, rows: Sequence[Any]) -> Dossier:
+    """Rebuild a dossier from its snapshot ``row`` and its history ``rows`` (in sequence order).
+
+    The history is replayed and must give exactly the stored snapshot; any disagreement or
+    malformed value is an :class:`InvalidInput` saying what (the caller names the dossier).
+    """
+    records = row.records
+    if type(records) is not int:
+        raise InvalidInput(f"'records' must be a whole number (got {records!r})")
+    sequences = [r.sequence for r in rows]
+    if sequences != list(range(records)):
+        raise InvalidInput(
+            f"the snapshot counts {records} history records, but the history holds "
+            f"sequence numbers {_ranges(sequences)}"
+        )
+    try:
+        history = [record(r) for r in rows]
+    except (ValueError, TypeError) as error:  # InvalidInput is a ValueError
+        raise InvalidInput(f"a history record is malformed: {error}") from None
+    try:
+        dossier = workflow.replay(history)
+    except OcopError as error:
+        raise InvalidInput(f"its history does not replay: {error}") from None
+    expected = snapshot(dossier)
+    differ = []
+    for name in SNAPSHOT_COLUMNS:
+        stored = getattr(row, name)
+        try:
+            if name in _DATE_COLUMNS and stored is not None:
+                stored = stored_date(stored)
+            elif name == "scores":
+                stored = stored_json(stored)
+        except (ValueError, TypeError):
+            pass  # left as stored: it differs from the replayed value
+        if stored != expected[name] or type(stored) is not type(expected[name]):
+            differ.append(f"{name} {stored!r} (its history gives {expected[name]!r})")
+    if differ:
+        raise InvalidInput(f"its snapshot disagrees with its history: {'; '.join(differ)}")
+    return dossier
+
+
+def _ranges(numbers: Sequence[int]) -> str:
+    if not numbers:
+        return "none"
+    if len(numbers) > 12:
+        return f"{list(numbers[:12])}..."
+    return str(list(numbers))

@@ -1,0 +1,61 @@
+"""Time limits around a dossier: transitional deadlines, the evaluation limit, extensions.
+
+Pure functions of a dossier, the rule sets and a date (facts page section 6, Decision 26/2026,
+every number a parameter of its rule set's ``deadlines``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ocop_workflow.dates import add_days
+from ocop_workflow.dossier import Dossier, DossierKind
+from ocop_workflow.rules import RuleSet
+from ocop_workflow.states import SCORED_STATE, DossierState
+
+__all__ = ["IN_PROCESS", "extension_limit", "overdue", "transitional_deadline"]
+
+IN_PROCESS = frozenset(
+    {
+        DossierState.REGISTERED,
+        DossierState.RETURNED,
+        DossierState.COMMUNE_REVIEWED,
+        *SCORED_STATE.values(),
+    }
+)
+"""States of a dossier still being evaluated."""
+
+
+def transitional_deadline(dossier: Dossier, rules: RuleSet) -> dt.date | None:
+    """The day by which a dossier registered under an earlier regime and still in process must
+    finish under ``rules``: first-time and upgrade dossiers within ``finish_first_time_days`` of
+    its start, re-evaluations within ``finish_reevaluation_days`` (26/2026: 60 and 30 days)."""
+    if dossier.regime == rules.code or dossier.state not in IN_PROCESS:
+        return None
+    limits = rules.deadlines
+    days = (
+        limits.finish_reevaluation_days
+        if dossier.kind is DossierKind.REEVALUATION
+        else limits.finish_first_time_days
+    )
+    return None if days is None else add_days(rules.effective_from, days, "deadline")
+
+
+def overdue(dossier: Dossier, rules: RuleSet, day: dt.date | None) -> dt.date | None:
+    """The transitional deadline of ``dossier`` under ``rules`` if ``day`` is past it."""
+    if day is None:
+        return None
+    deadline = transitional_deadline(dossier, rules)
+    return deadline if deadline is not None and day > deadline else None
+
+
+def extension_limit(dossier: Dossier, rules: RuleSet, issuing: RuleSet) -> dt.date | None:
+    """The latest end an extension may give the dossier's certificate under ``rules``: its
+    original expiry under the ``issuing`` rule set plus ``extension_days`` (26/2026: 180 days);
+    ``None`` without either."""
+    days = rules.deadlines.extension_days
+    certificate = dossier.certificate
+    if days is None or certificate is None:
+        return None
+    original = issuing.validity.expires_on(certificate.issued_on)
+    return add_days(original, days, "until")
