@@ -271,6 +271,118 @@ def simulation_plans(draw: st.DrawFn) -> dict[str, object]:
     }
 
 
+# -- file mutations (fuzzing loaders) ----------------------------------------------------------
+
+toml_literals = st.sampled_from(
+    [
+        "true",
+        "0",
+        "-1",
+        "3",
+        "3.0",
+        "1.5",
+        "1e400",
+        "-inf",
+        "nan",
+        "9" * 400,
+        '""',
+        '"x"',
+        '"06-15"',
+        "[]",
+        "[1, 2]",
+        '["a"]',
+        "{}",
+        "{ a = 1 }",
+        "2024-01-01",
+        "9999-12-31",
+        "2024-01-01T10:00:00",
+        "10:00:00",
+    ]
+)
+"""TOML values of every type, edge values among them, to put in place of a key's value."""
+
+
+@st.composite
+def mutated_text_files(draw: st.DrawFn, original: bytes) -> bytes:
+    """``original`` (a UTF-8 key = value text file) with one to three mutations: a byte changed,
+    the file truncated, a line deleted (a key gone) or repeated (a key twice), a value replaced
+    by a value of another type."""
+    data = original
+    for _ in range(draw(st.integers(min_value=1, max_value=3))):
+        lines = data.split(b"\n")
+        how = draw(st.sampled_from(["flip", "truncate", "delete", "duplicate", "swap"]))
+        if how == "flip" and data:
+            at = draw(st.integers(min_value=0, max_value=len(data) - 1))
+            data = data[:at] + bytes([draw(st.integers(0, 255))]) + data[at + 1 :]
+        elif how == "truncate":
+            data = data[: draw(st.integers(min_value=0, max_value=len(data)))]
+        elif how in ("delete", "duplicate") and lines:
+            at = draw(st.integers(min_value=0, max_value=len(lines) - 1))
+            kept = [] if how == "delete" else [lines[at], lines[at]]
+            data = b"\n".join([*lines[:at], *kept, *lines[at + 1 :]])
+        else:
+            keyed = [i for i, line in enumerate(lines) if b"=" in line]
+            if keyed:
+                at = draw(st.sampled_from(keyed))
+                key = lines[at].split(b"=", 1)[0]
+                value = draw(toml_literals).encode()
+                lines[at] = key + b"= " + value
+                data = b"\n".join(lines)
+    return data
+
+
+_any_value = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**400), max_value=10**400),
+    st.floats(),
+    st.text(max_size=8),
+    st.dates(),
+    st.datetimes(),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
+)
+
+
+@st.composite
+def mutated_trees(draw: st.DrawFn, tree: object) -> object:
+    """``tree`` (parsed TOML: tables, arrays, values) with one node, anywhere, replaced by a value
+    of any type, or deleted from its table."""
+    paths: list[tuple[object, ...]] = []
+
+    def walk(node: object, path: tuple[object, ...]) -> None:
+        paths.append(path)
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, (*path, key))
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, (*path, index))
+
+    walk(tree, ())
+    path = draw(st.sampled_from(paths))
+    replacement = draw(_any_value)
+    if not path:
+        return replacement
+    copied = _deep_copy(tree)
+    parent = copied
+    for step in path[:-1]:
+        parent = parent[step]  # type: ignore[index]
+    if isinstance(parent, dict) and draw(st.booleans()):
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = replacement  # type: ignore[index]
+    return copied
+
+
+def _deep_copy(node: object) -> object:
+    if isinstance(node, dict):
+        return {key: _deep_copy(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_deep_copy(value) for value in node]
+    return node
+
+
 # -- stored portfolios ---------------------------------------------------------------------------
 
 

@@ -1,13 +1,26 @@
 import datetime as dt
+import re
 import tomllib
 
 import attrs
 import pytest
+from hypothesis import HealthCheck, given, settings
 
+from ocop_workflow.errors import InvalidInput
 from ocop_workflow.rounds import SON_LA_2024
 from ocop_workflow.rules import Level
-from ocop_workflow.simulation import Baseline, Plan, PlanError, PlanRound
+from ocop_workflow.simulation import (
+    Baseline,
+    Filing,
+    Plan,
+    PlanError,
+    PlanRound,
+    Target,
+    memory_needed,
+    simulate,
+)
 from tests.conftest import EXAMPLES
+from tests.strategies import mutated_text_files, mutated_trees
 
 SON_LA = EXAMPLES / "plans" / "son_la_2024.toml"
 
@@ -275,3 +288,149 @@ def test_schedule_is_the_plans_rounds_for_a_year(son_la):
     assert (
         schedule.next_round(Level.PROVINCE, ready_on="2024-07-01") == schedule.at(Level.PROVINCE)[1]
     )
+
+
+# -- strict files, wrong types, fuzzing ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", [None, 5, b"plan.toml", ["plan.toml"], 2.5])
+def test_a_path_that_is_not_a_path_is_a_plan_error_naming_it(path):
+    # 5 would otherwise be read (and closed) as file descriptor 5.
+    with pytest.raises(PlanError) as error:
+        Plan.from_toml(path)
+    assert str(error.value) == f"'path' must be a file path (a str or a Path) (got {path!r})"
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (SON_LA.read_text(encoding="utf-8").encode("utf-16"), "is not a UTF-8 text file"),
+        (b"a = " + b"[" * 500 + b"]" * 500, "is not usable TOML: nested too deep"),
+        (b"a = " + b"{ b = " * 500 + b"1" + b" }" * 500, "is not usable TOML: nested too deep"),
+        (b"a = " + b"7" * 5000, "is not usable TOML: Exceeds the limit (4300 digits)"),
+        (b"a = [", "is not valid TOML"),
+    ],
+)
+def test_plan_files_are_read_as_strictly_as_sheet_files(tmp_path, content, reason):
+    path = tmp_path / "plan.toml"
+    path.write_bytes(content)
+    with pytest.raises(PlanError) as error:
+        Plan.from_toml(path)
+    assert str(error.value).startswith(f"plan file {str(path)!r} {reason}")
+
+
+def test_a_plan_file_larger_than_the_limit_is_refused_unread(tmp_path):
+    path = tmp_path / "plan.toml"
+    path.write_bytes(SON_LA.read_bytes())
+    size = path.stat().st_size
+    assert Plan.from_toml(path, max_bytes=size).province == "Sơn La"
+    with pytest.raises(PlanError) as error:
+        Plan.from_toml(path, max_bytes=size - 1)
+    assert str(error.value) == f"plan file {str(path)!r} is too large: more than {size - 1:,} bytes"
+    with pytest.raises(PlanError, match="'max_bytes' must be a whole number"):
+        Plan.from_toml(path, max_bytes=True)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        # A whole number of stars: 3.0 was accepted and kept as a float.
+        (
+            lambda d: d["baseline"][0].update(stars=3.0),
+            "plan key 'baseline[0].stars' must be 3, 4 or 5 (got 3.0)",
+        ),
+        # math.isnan(10**400) raised OverflowError.
+        (
+            lambda d: d["outcomes"].update(score_mean=10**400),
+            "plan key 'outcomes.score_mean' must be a number from 0 to 100",
+        ),
+        # Its expiry would leave the calendar (pendulum raised in compile_plan).
+        (
+            lambda d: d.update(reevaluation_recognised_on=dt.date(9999, 12, 1)),
+            "plan key 'reevaluation_recognised_on' must be a date on or before 2024-12-31",
+        ),
+    ],
+)
+def test_values_that_escaped_as_plain_errors_are_plan_errors(change, message):
+    data = base()
+    change(data)
+    with pytest.raises(PlanError) as error:
+        Plan.from_dict(data)
+    assert message in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"years": 2024}, "plan key 'years' must be a tuple (got 2024)"),
+        ({"province": None}, "plan key 'province' must be a non-empty string (got None)"),
+        ({"districts": ("A", 5)}, "plan key 'districts[1]' must be a non-empty string (got 5)"),
+        ({"districts": ("A", "A")}, "plan key 'districts' must be names without repeats"),
+        ({"baseline": (None,)}, "plan key 'baseline[0]' must be a Baseline (got None)"),
+        ({"filings": "x"}, "plan key 'filings' must be a tuple (got 'x')"),
+        ({"targets": ({},)}, "plan key 'targets[0]' must be a Target (got {})"),
+        ({"years": (2024.0,)}, "plan key 'years[0]' must be a whole number (got 2024.0)"),
+        ({"reevaluation_recognised_on": "2020"}, "'reevaluation_recognised_on' must be a date"),
+    ],
+)
+def test_a_plan_built_in_code_refuses_wrong_types_by_name(son_la, change, message):
+    with pytest.raises(PlanError) as error:
+        attrs.evolve(son_la, **change)
+    assert message in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: Baseline("Mai Sơn", 3.0, dt.date(2022, 1, 1), 1), "'baseline.stars' must be 3"),  # type: ignore[arg-type]
+        (lambda: Baseline("Mai Sơn", 3, "2022-01-01", 1), "'baseline.recognised_on' must be a"),  # type: ignore[arg-type]
+        (lambda: Baseline("Mai Sơn", 3, dt.date(2022, 1, 1), -1), "'baseline.count' must be"),
+        (lambda: Filing(None, 2024, 1, 0), "'dossiers.district' must be a non-empty string"),  # type: ignore[arg-type]
+        (lambda: Filing("A", "2024", 1, 0), "'dossiers.year' must be a whole number"),  # type: ignore[arg-type]
+        (lambda: Target("t", "total", 2024, 1), "'targets.metric' must be one of"),
+        (lambda: Target("t", "valid", 2024, 1.5), "'targets.at_least' must be a whole number"),  # type: ignore[arg-type]
+    ],
+)
+def test_plan_parts_check_their_values_when_made(make, message):
+    with pytest.raises(PlanError, match=re.escape(message)):
+        make()
+
+
+def _load_or_plan_error(path):
+    """Load ``path``: a Plan, or ``None`` after a PlanError; anything else fails the test."""
+    try:
+        return Plan.from_toml(path)
+    except PlanError:
+        return None
+
+
+def _simulate_if_small(plan):
+    # A mutated count (count = 999...) can make a plan too large to run here: skip those.
+    if memory_needed(plan, 2) < 64 * 2**20:
+        simulate(plan, runs=2, seed=1)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_text_files(SON_LA.read_bytes()))
+def test_a_mutated_example_plan_loads_or_is_a_plan_error(tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("fuzz") / "plan.toml"
+    path.write_bytes(data)
+    plan = _load_or_plan_error(path)
+    if plan is not None:
+        _simulate_if_small(plan)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_trees(tomllib.loads(SON_LA.read_text(encoding="utf-8"))))
+def test_a_mutated_parsed_plan_builds_or_is_a_plan_error(data):
+    try:
+        plan = Plan.from_dict(data)
+    except PlanError:
+        return
+    _simulate_if_small(plan)
+
+
+@pytest.mark.parametrize("district", [[], {}, None])
+def test_the_mean_of_a_district_wants_a_name(son_la, district):
+    with pytest.raises(InvalidInput, match="'district' must be a district name"):
+        son_la.outcomes.mean_for(district)

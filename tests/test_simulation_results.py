@@ -1,17 +1,29 @@
 import concurrent.futures
+import contextlib
 import re
 import subprocess
 import sys
 
 import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from ocop_workflow.errors import InvalidInput
+from ocop_workflow.errors import InvalidInput, OcopError
 from ocop_workflow.labels import LANGUAGES, label, text
 from ocop_workflow.rules import Level
-from ocop_workflow.simulation import simulate, sweep, with_extra_round, with_outcomes
+from ocop_workflow.simulation import (
+    memory_needed,
+    simulate,
+    sweep,
+    with_extra_round,
+    with_outcomes,
+    with_threshold,
+)
 from ocop_workflow.simulation.model import FUNNEL
+from ocop_workflow.simulation.run import format_bytes
 from tests.conftest import EXAMPLES
 
 matplotlib.use("Agg")
@@ -223,3 +235,121 @@ def test_the_core_install_imports_no_simulation_library():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# -- every bad argument is an OcopError ----------------------------------------------------------
+
+_weird = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(),
+    st.decimals(allow_nan=True),
+    st.text(max_size=6),
+    st.binary(max_size=4),
+    st.lists(st.integers(min_value=-3, max_value=400), max_size=3),
+    st.tuples(st.integers(min_value=-1, max_value=13), st.integers(min_value=-1, max_value=32)),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    st.sampled_from(["district", "province", "central", "commune", Level.PROVINCE, "vi", "en"]),
+    st.just(object()),
+)
+
+
+def _ocop_error_or_nothing(call):
+    """Call ``call``: it succeeds or raises an OcopError; any other exception fails the test."""
+    with contextlib.suppress(OcopError):
+        call()
+
+
+def test_simulate_refuses_an_executor_that_is_not_one_by_name(son_la):
+    with pytest.raises(InvalidInput) as error:
+        simulate(son_la, runs=2, executor="x")  # type: ignore[arg-type]
+    assert str(error.value).startswith("'executor' must be a concurrent.futures.Executor")
+
+
+def test_max_memory_refuses_a_run_larger_than_it_before_starting(son_la):
+    needed = memory_needed(son_la, 500)
+    assert simulate(son_la, runs=500, max_memory=needed).runs == 500
+    with pytest.raises(InvalidInput, match=r"^'runs' 500 would need about .* of memory, more than"):
+        simulate(son_la, runs=500, max_memory=needed - 1)
+    with pytest.raises(InvalidInput, match="'max_memory' must be a whole number of bytes"):
+        simulate(son_la, runs=5, max_memory=0)
+
+
+@pytest.mark.parametrize("engine", ["fast", "reference"])
+def test_the_memory_estimate_covers_what_the_result_holds(son_la, engine):
+    result = simulate(son_la, runs=300, seed=2, engine=engine)
+    held = sum(values.nbytes for values in result.metrics.values())
+    held += int(result.per_run.memory_usage(deep=True).sum())
+    assert held < memory_needed(son_la, 300, engine)
+    # Linear in the runs once the unit of work is full.
+    steps = [memory_needed(son_la, runs, engine) for runs in (10**6, 2 * 10**6, 3 * 10**6)]
+    assert steps[2] - steps[1] == steps[1] - steps[0] > 0
+
+
+def test_a_plan_of_absurd_counts_is_sized_without_laying_it_out(son_la):
+    import attrs
+
+    huge = attrs.evolve(son_la, baseline=(attrs.evolve(son_la.baseline[0], count=10**15),))
+    assert memory_needed(huge, 1) > 10**15
+
+
+def test_format_bytes_shows_any_size():
+    assert [format_bytes(n) for n in (5, 2048, 3 * 2**20, 5 * 2**30)] == [
+        "5 bytes",
+        "2.0 KiB",
+        "3.0 MiB",
+        "5.0 GiB",
+    ]
+    assert format_bytes(10**400).endswith("e+390 GiB")
+
+
+def test_legend_in_both_languages_covers_every_summary_row(result):
+    for lang in ("vi", "en"):
+        legend = result.legend(lang)
+        assert set(result.summary().index) <= set(legend)
+        assert all(text.strip() for text in legend.values())
+    assert result.legend("vi")["certified_2024"] == "giấy chứng nhận được cấp trong năm 2024"
+    assert "'total'" in result.target_line("total", "vi")
+    with pytest.raises(InvalidInput, match=r"'lang' must be one of vi, en \(got 'fr'\)"):
+        result.legend("fr")
+
+
+@pytest.mark.parametrize("quantiles", [[2], "0.5", [0.5, None], 0.5, [True]])
+def test_summary_refuses_bad_quantiles_by_name(result, quantiles):
+    with pytest.raises(InvalidInput, match="'quantiles'"):
+        result.summary(quantiles)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(_weird, _weird, _weird)
+def test_bad_arguments_of_the_scenario_helpers_are_ocop_errors(son_la, a, b, c):
+    _ocop_error_or_nothing(lambda: with_outcomes(son_la, score_mean=a, readiness=b))
+    _ocop_error_or_nothing(lambda: with_threshold(son_la, a, b))
+    _ocop_error_or_nothing(lambda: with_threshold(son_la, "district", a))
+    _ocop_error_or_nothing(lambda: with_extra_round(son_la, a, b, c))
+    _ocop_error_or_nothing(lambda: with_extra_round(son_la, "province", b, c))
+    _ocop_error_or_nothing(lambda: with_extra_round(son_la, "district", (9, 1), (8, 1), a))
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(_weird, _weird)
+def test_bad_arguments_of_the_results_are_ocop_errors(result, a, b):
+    _ocop_error_or_nothing(lambda: result.summary(a))
+    _ocop_error_or_nothing(lambda: result.legend(a))
+    _ocop_error_or_nothing(lambda: result.target_line(a, b))
+    _ocop_error_or_nothing(lambda: result.target_probability(a))
+    _ocop_error_or_nothing(lambda: result.plot_total(a))
+    plt.close("all")
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(_weird, st.integers(min_value=1, max_value=3)), _weird, _weird, _weird)
+def test_bad_arguments_of_simulate_are_ocop_errors(son_la, runs, seed, engine, other):
+    small = runs if isinstance(runs, int) and not isinstance(runs, bool) and runs < 4 else 1
+    _ocop_error_or_nothing(lambda: simulate(son_la, runs=runs, seed=0, max_memory=10**9))
+    _ocop_error_or_nothing(lambda: simulate(son_la, runs=small, seed=seed, engine=engine))
+    _ocop_error_or_nothing(lambda: simulate(son_la, runs=1, chunk_size=other, progress=other))
+    _ocop_error_or_nothing(lambda: simulate(son_la, runs=1, executor=other, max_memory=other))
+    _ocop_error_or_nothing(lambda: memory_needed(son_la, runs, engine))
+    _ocop_error_or_nothing(lambda: sweep({"a": son_la, **({} if other is None else {"b": other})}))

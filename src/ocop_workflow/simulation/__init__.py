@@ -18,7 +18,7 @@ from ocop_workflow.simulation.plan import (
     Target,
 )
 from ocop_workflow.simulation.results import SimulationResult
-from ocop_workflow.simulation.run import ENGINES, simulate
+from ocop_workflow.simulation.run import ENGINES, memory_needed, simulate
 from ocop_workflow.simulation.scenarios import (
     sweep,
     with_extra_round,
@@ -36,6 +36,7 @@ __all__ = [
     "PlanRound",
     "SimulationResult",
     "Target",
+    "memory_needed",
     "simulate",
     "sweep",
     "with_extra_round",

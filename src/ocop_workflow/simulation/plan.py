@@ -9,17 +9,24 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import tomllib
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
 from ocop_workflow import rulesets
+from ocop_workflow._files import (
+    MAX_FILE_BYTES,
+    FileFault,
+    path_argument,
+    read_limited,
+    toml_table,
+    utf8,
+)
 from ocop_workflow.errors import DefinitionError, InvalidInput
 from ocop_workflow.rounds import AnnualRound, RoundSchedule, annual_schedule
-from ocop_workflow.rules import Level, RuleSet
+from ocop_workflow.rules import RECOGNISED_STARS, Level, RuleSet
 
 __all__ = [
     "Baseline",
@@ -59,14 +66,45 @@ def _count(key: str, value: object) -> int:
 
 
 def _number(key: str, value: object, low: float, high: float) -> float:
+    # The range is compared before NaN is looked for: math.isnan(10**400) overflows.
     if (
         isinstance(value, bool)
         or not isinstance(value, int | float)
-        or math.isnan(value)
         or not low <= value <= high
+        or math.isnan(value)
     ):
         raise _fail(key, f"a number from {low:g} to {high:g}", value)
     return float(value)
+
+
+def _whole(key: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _fail(key, "a whole number", value)
+    return value
+
+
+def _stars(key: str, value: object) -> int:
+    # Facts page section 2: only 3, 4 and 5 stars are certified. An int, so that 3.0 is refused.
+    if isinstance(value, bool) or not isinstance(value, int) or value not in RECOGNISED_STARS:
+        raise _fail(key, "3, 4 or 5", value)
+    return value
+
+
+def _plain_date(key: str, value: object) -> dt.date:
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise _fail(key, "a date", value)
+    return value
+
+
+def _field(
+    check: Callable[[str, object], object], prefix: str
+) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    """An attrs validator running ``check`` with the plan key ``<prefix>.<attribute>``."""
+
+    def validate(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        check(f"{prefix}.{attribute.name}", value)
+
+    return validate
 
 
 def _text(key: str, value: object) -> str:
@@ -90,12 +128,14 @@ PlanRound = AnnualRound
 
 @attrs.frozen
 class Baseline:
-    """``count`` products of ``district`` certified with ``stars`` on ``recognised_on``."""
+    """``count`` products of ``district`` certified with ``stars`` on ``recognised_on``.
 
-    district: str
-    stars: int
-    recognised_on: dt.date
-    count: int
+    Checked when made (a :class:`PlanError` naming ``baseline.<field>``)."""
+
+    district: str = attrs.field(validator=_field(_text, "baseline"))
+    stars: int = attrs.field(validator=_field(_stars, "baseline"))
+    recognised_on: dt.date = attrs.field(validator=_field(_plain_date, "baseline"))
+    count: int = attrs.field(validator=_field(_count, "baseline"))
 
 
 @attrs.frozen
@@ -106,10 +146,16 @@ class Filing:
     and 2020 products): they count as products ever certified, not as valid certificates.
     """
 
-    district: str
-    year: int
-    new: int
-    reevaluation: int
+    district: str = attrs.field(validator=_field(_text, "dossiers"))
+    year: int = attrs.field(validator=_field(_whole, "dossiers"))
+    new: int = attrs.field(validator=_field(_count, "dossiers"))
+    reevaluation: int = attrs.field(validator=_field(_count, "dossiers"))
+
+
+def _metric(key: str, value: object) -> str:
+    if not isinstance(value, str) or value not in METRICS:
+        raise _fail(key, f"one of {list(METRICS)}", value)
+    return value
 
 
 def _probability_field(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -176,6 +222,8 @@ class Outcomes:
 
     def mean_for(self, district: str) -> float:
         """The score mean of ``district``'s products."""
+        if not isinstance(district, str):  # a list or dict raised TypeError (unhashable)
+            raise InvalidInput(f"'district' must be a district name (got {district!r})")
         return self.district_score_mean.get(district, self.score_mean)
 
 
@@ -191,12 +239,14 @@ _SCALARS = (
 
 @attrs.frozen
 class Target:
-    """A named target: ``metric`` ("valid" or "cumulative") of ``year`` at least ``at_least``."""
+    """A named target: ``metric`` ("valid" or "cumulative") of ``year`` at least ``at_least``.
 
-    name: str
-    metric: str
-    year: int
-    at_least: int
+    Checked when made (a :class:`PlanError` naming ``targets.<field>``)."""
+
+    name: str = attrs.field(validator=_field(_text, "targets"))
+    metric: str = attrs.field(validator=_field(_metric, "targets"))
+    year: int = attrs.field(validator=_field(_whole, "targets"))
+    at_least: int = attrs.field(validator=_field(_count, "targets"))
 
 
 @attrs.frozen
@@ -223,6 +273,27 @@ class Plan:
     reevaluation_recognised_on: dt.date | None = None
 
     def __attrs_post_init__(self) -> None:
+        _text("province", self.province)
+        for key in ("years", "rounds", "districts", "baseline", "filings", "targets"):
+            if not isinstance(getattr(self, key), tuple | list):
+                raise _fail(key, "a tuple", getattr(self, key))
+        for index, year in enumerate(self.years):
+            _whole(f"years[{index}]", year)
+        for index, name in enumerate(self.districts):
+            _text(f"districts[{index}]", name)
+        if len(set(self.districts)) != len(self.districts):
+            raise _fail("districts", "names without repeats", list(self.districts))
+        for key, kind, items in (
+            ("baseline", Baseline, self.baseline),
+            ("dossiers", Filing, self.filings),
+            ("targets", Target, self.targets),
+        ):
+            for index, item in enumerate(items):
+                if not isinstance(item, kind):
+                    raise _fail(f"{key}[{index}]", f"a {kind.__name__}", item)
+        names = [target.name for target in self.targets]
+        if len(set(names)) != len(names):
+            raise _fail("targets", "targets with different names", names)
         if not isinstance(self.ruleset, RuleSet):
             raise _fail("ruleset", "a RuleSet", self.ruleset)
         if not isinstance(self.outcomes, Outcomes):
@@ -279,6 +350,14 @@ class Plan:
         for target in self.targets:
             if target.year not in self.years:
                 raise _fail(f"targets.{target.name}.year", "a plan year", target.year)
+        lapsed = self.reevaluation_recognised_on
+        if lapsed is not None:
+            # Lapsed products were certified before the plan; no later than its end, so that
+            # their expiry stays in the calendar (a date in year 9999 has none).
+            key = "reevaluation_recognised_on"
+            end = dt.date(self.years[-1], 12, 31)
+            if _plain_date(key, lapsed) > end:
+                raise _fail(key, f"a date on or before {end} (the plan's end)", lapsed.isoformat())
 
     def rounds_at(self, level: Level) -> tuple[PlanRound, ...]:
         """The rounds of ``level`` in the order they are held."""
@@ -313,15 +392,24 @@ class Plan:
         return sum(f.new + f.reevaluation for f in self.filings)
 
     @classmethod
-    def from_toml(cls, path: str | Path) -> Plan:
-        """Load and validate a plan file; :class:`PlanError` names the first bad key."""
+    def from_toml(cls, path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> Plan:
+        """Load and validate a plan file; :class:`PlanError` names the first bad key.
+
+        The file is read as strictly as a sheet file: ``path`` must be a ``str`` or a path
+        object (else :class:`PlanError` naming ``'path'``), and a file that cannot be read, is
+        larger than ``max_bytes``, is not UTF-8, is not TOML, nests too deep or holds an
+        integer too long to read is a :class:`PlanError` saying which.
+        """
         try:
-            with open(path, "rb") as handle:
-                data = tomllib.load(handle)
-        except OSError as error:
-            raise PlanError(f"plan file {str(path)!r} cannot be read: {error.strerror}") from None
-        except tomllib.TOMLDecodeError as error:
-            raise PlanError(f"plan file {str(path)!r} is not valid TOML: {error}") from None
+            source = path_argument(path)
+        except InvalidInput as error:
+            raise PlanError(str(error)) from None
+        if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
+            raise PlanError(f"'max_bytes' must be a whole number of at least 1 (got {max_bytes!r})")
+        try:
+            data = toml_table(utf8(read_limited(source, max_bytes)))
+        except FileFault as fault:
+            raise PlanError(f"plan file {str(source)!r} {fault.reason}") from None
         return cls.from_dict(data)
 
     @classmethod
@@ -456,9 +544,7 @@ def _parse(data: Mapping[str, Any]) -> Plan:
     for i, entry in enumerate(_list(data, "baseline")):
         key = f"baseline[{i}]"
         entry = _entry(entry, key, _BASELINE_KEYS)
-        stars = entry.get("stars")
-        if stars not in (3, 4, 5):
-            raise _fail(f"{key}.stars", "3, 4 or 5", stars)
+        stars = _stars(f"{key}.stars", entry.get("stars"))
         district = _text(f"{key}.district", entry.get("district"))
         written = entry.get("recognised")
         recognised_on = _recognised(f"{key}.recognised", written)
