@@ -39,3 +39,13 @@ def test_son_la_2024_example_files_the_seed_appendix():
     assert len({d.district for d, _ in filed}) == 12
     table = module["district_table"](filed, module["SON_LA_2024"])
     assert table.splitlines()[-1].split()[:3] == ["total", "60", "19"]
+
+
+def test_roles_example_is_moved_by_its_real_actors():
+    module = runpy.run_path(str(EXAMPLES[0].parent / "roles.py"))
+    coffee, renewal, refused = module["run"]()
+    assert "'hd-moc-chau'" in refused
+    assert "Huyện Mai Sơn" in refused
+    assert coffee.state.value == "superseded"
+    assert renewal.certificate.stars == 4
+    assert renewal.commune == "Xã Chiềng Mai"

@@ -219,6 +219,11 @@ class Divisions:
         """Every province of the structure."""
         return tuple(self._provinces.units)
 
+    def districts_of(self, province: Unit) -> tuple[Unit, ...]:
+        """The districts of a province (none in the 34-province structure)."""
+        index = self._below.get(province.code)
+        return () if index is None else tuple(index.units)
+
     def communes_of(self, unit: Unit) -> tuple[Unit, ...]:
         """The communes of a province, or of a district of the old structure."""
         index = self._communes.get(unit.code)
