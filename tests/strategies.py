@@ -10,6 +10,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from ocop_workflow import ActionName, Dossier, OcopError, Workflow, rulesets
+from ocop_workflow.access import Actor
 from ocop_workflow.scoring import (
     Criterion,
     Group,
@@ -562,3 +563,52 @@ def mutated_documents(draw: st.DrawFn, document: dict[str, object]) -> dict[str,
     else:
         target[path[-1]] = replacement
     return changed
+
+
+# -- access control ----------------------------------------------------------------------------
+
+REGIME_DAYS = {
+    "QD1048_2019": (dt.date(2019, 9, 1), dt.date(2023, 1, 31)),
+    "QD148_2023": (dt.date(2023, 3, 1), dt.date(2025, 6, 30)),
+    "QD1489_2025": (dt.date(2025, 7, 6), dt.date(2026, 7, 20)),
+    "QD26_2026": (dt.date(2026, 7, 21), dt.date(2028, 12, 31)),
+}
+"""Registration days of each regime, outside the days 1-5 July 2025 when 148 still needs a
+district and the official units have none."""
+
+
+def registration_days() -> st.SearchStrategy[dt.date]:
+    """A registration day under any regime."""
+    return st.sampled_from(sorted(REGIME_DAYS)).flatmap(lambda code: st.dates(*REGIME_DAYS[code]))
+
+
+def actor_pool(day: dt.date, owner: str) -> list[Actor]:
+    """Actors of every role, some for the Sơn La coffee dossier's units (Mai Sơn, Chiềng Ban;
+    Chiềng Mai after the reform) and some for others, valid on ``day``."""
+    from ocop_workflow.access import Role
+    from ocop_workflow.units import REFORM
+
+    old = day < REFORM
+    mine = {"district": "Mai Sơn", "commune": "Chiềng Ban"} if old else {"commune": "Chiềng Mai"}
+    other = {"district": "Mộc Châu", "commune": "Đông Sang"} if old else {"commune": "Mộc Châu"}
+    pool = [
+        Actor(owner, Role.PRODUCER),
+        Actor("someone-else", Role.PRODUCER),
+        Actor("c-mine", Role.COMMUNE_OFFICER, province="Sơn La", **mine),
+        Actor("c-other", Role.COMMUNE_OFFICER, province="Sơn La", **other),
+        Actor("p-council", Role.PROVINCE_COUNCIL, province="Sơn La"),
+        Actor("p-council-x", Role.PROVINCE_COUNCIL, province="Điện Biên"),
+        Actor("p-committee", Role.PROVINCE_COMMITTEE, province="Sơn La"),
+        Actor("p-committee-x", Role.PROVINCE_COMMITTEE, province="Lai Châu"),
+        Actor("central", Role.CENTRAL_COUNCIL),
+        Actor("ministry", Role.MINISTRY),
+        Actor("inspector", Role.INSPECTOR, province="Sơn La"),
+    ]
+    if old:
+        pool += [
+            Actor("d-council", Role.DISTRICT_COUNCIL, province="Sơn La", district="Mai Sơn"),
+            Actor("d-council-x", Role.DISTRICT_COUNCIL, province="Sơn La", district="Mộc Châu"),
+            Actor("d-committee", Role.DISTRICT_COMMITTEE, province="Sơn La", district="Mai Sơn"),
+            Actor("d-committee-x", Role.DISTRICT_COMMITTEE, province="Sơn La", district="Yên Châu"),
+        ]
+    return pool

@@ -49,3 +49,13 @@ def test_portal_example_retries_a_stale_save_and_sends_the_notices(capsys):
     assert "it ends withdrawn" in out
     assert "certificate SL-2024-017 superseded by its re-evaluation" in out
     assert "30-day expiry notices on 2030-02-20: ['SL-2027-044']" in out
+
+
+def test_roles_example_is_moved_by_its_real_actors():
+    module = runpy.run_path(str(EXAMPLES[0].parent / "roles.py"))
+    coffee, renewal, refused = module["run"]()
+    assert "'hd-moc-chau'" in refused
+    assert "Huyện Mai Sơn" in refused
+    assert coffee.state.value == "superseded"
+    assert renewal.certificate.stars == 4
+    assert renewal.commune == "Xã Chiềng Mai"

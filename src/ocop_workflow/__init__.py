@@ -7,7 +7,13 @@ A :class:`Dossier` moves through the states of :class:`DossierState`, driven by 
 from ocop_workflow import rulesets
 from ocop_workflow import serialization as _codec  # noqa: F401  (installs the codec of Dossier.to_dict)
 from ocop_workflow.dossier import Certificate, Dossier, DossierKind, HistoryRecord, Location, Score
-from ocop_workflow.errors import DefinitionError, InvalidInput, OcopError, TransitionNotAllowed
+from ocop_workflow.errors import (
+    DefinitionError,
+    InvalidInput,
+    OcopError,
+    PermissionDenied,
+    TransitionNotAllowed,
+)
 from ocop_workflow.rules import KnockOut, Level, RevocationReason, RuleSet
 from ocop_workflow.states import DossierState
 from ocop_workflow.workflow import Action, ActionName, ScoreResult, Workflow
@@ -26,6 +32,7 @@ __all__ = [
     "Level",
     "Location",
     "OcopError",
+    "PermissionDenied",
     "RevocationReason",
     "RuleSet",
     "Score",

@@ -5,7 +5,13 @@ Every message names the field and quotes the bad value, so an application can sh
 
 from __future__ import annotations
 
-__all__ = ["DefinitionError", "InvalidInput", "OcopError", "TransitionNotAllowed"]
+__all__ = [
+    "DefinitionError",
+    "InvalidInput",
+    "OcopError",
+    "PermissionDenied",
+    "TransitionNotAllowed",
+]
 
 
 class OcopError(Exception):
@@ -25,3 +31,8 @@ class TransitionNotAllowed(OcopError):
 
 class DefinitionError(OcopError, ValueError):
     """A rule set, transition table or schedule is inconsistent when it is defined."""
+
+
+class PermissionDenied(OcopError):
+    """The actor may not perform the operation: wrong role, or a unit the dossier does not lie
+    in (see :mod:`ocop_workflow.access`). Nothing is changed."""

@@ -53,6 +53,7 @@ from ocop_workflow.workflow.results import (
 from ocop_workflow.workflow.timeline import Regime, Timeline
 
 if TYPE_CHECKING:
+    from ocop_workflow.access import AccessPolicy, Actor
     from ocop_workflow.scoring import ScoringSheet
 
 __all__ = ["Workflow"]
@@ -120,14 +121,37 @@ class Workflow:
     All operations take their date explicitly (a ``datetime.date`` or an ISO string), plus an
     optional ``actor`` and ``note`` stored in the history. Nothing reads the clock. Operations
     may be called from several threads: those on one dossier take turns (see the README).
+
+    With ``policy`` (an :class:`~ocop_workflow.access.AccessPolicy`), every operation takes
+    ``actor=`` an :class:`~ocop_workflow.access.Actor` and refuses, with
+    :class:`~ocop_workflow.errors.PermissionDenied`, one the policy does not allow; locations
+    are then checked against the official units. Without a policy, ``units=True`` checks them
+    (:mod:`ocop_workflow.units`, the ``units`` extra), and stores their official names.
     """
 
-    __slots__ = ("_timeline", "ruleset", "timeline")
+    __slots__ = ("_policy", "_timeline", "_units", "policy", "ruleset", "timeline", "units")
 
-    def __init__(self, ruleset: RuleSet, *, timeline: Iterable[RuleSet] | None = None) -> None:
+    def __init__(
+        self,
+        ruleset: RuleSet,
+        *,
+        timeline: Iterable[RuleSet] | None = None,
+        policy: AccessPolicy | None = None,
+        units: bool | None = None,
+    ) -> None:
         self._timeline = Timeline(ruleset, timeline)
         self.ruleset = ruleset
         self.timeline = self._timeline.rules
+        if policy is not None:
+            from ocop_workflow.access import AccessPolicy
+
+            instance(policy, AccessPolicy, "policy")
+            policy.covers(self.timeline)
+        checking = policy is not None if units is None else boolean(units, "units")
+        if policy is not None and not checking:
+            raise InvalidInput("'units' must be True with an access policy (got False)")
+        self._policy = self.policy = policy
+        self._units = self.units = checking
 
     def __repr__(self) -> str:
         return f"Workflow({self.ruleset.code})"
@@ -156,7 +180,7 @@ class Workflow:
         kind: DossierKind | str = DossierKind.FIRST_TIME,
         renews: Dossier | None = None,
         reference: str | None = None,
-        actor: str | None = None,
+        actor: str | Actor | None = None,
         note: str | None = None,
     ) -> Dossier:
         """File a new dossier with the commune (facts page section 4.1).
@@ -179,6 +203,8 @@ class Workflow:
                     f"(got {shown(renews)})"
                 )
             with _locked(renews):
+                if self._policy is not None:
+                    self._policy.renewing(renews, actor)
                 number = self._check_renewal(kind, renews, on)
         return self._file(
             product=product,
@@ -223,8 +249,12 @@ class Workflow:
             None if district is None else text(district, "district"),
             text(commune, "commune"),
         )
+        if self._units:
+            from ocop_workflow.units import checked
+
+            where = checked(where, on)
         ref = optional_text(reference, "reference")
-        details = {
+        details: dict[str, Any] = {
             "product": name,
             "producer": owner,
             "sheet": number,
@@ -235,6 +265,8 @@ class Workflow:
             "reference": ref,
             "renews": renews,
         }
+        if self._policy is not None:
+            actor, details["actor"] = self._policy.registering(actor, where, on)
         record = HistoryRecord(
             on,
             ActionName.REGISTER.value,
@@ -267,7 +299,7 @@ class Workflow:
         on: DateLike,
         items: Mapping[Any, bool | Check] | None = None,
         contents: Mapping[Any, bool | int] | None = None,
-        actor: str | None = None,
+        actor: str | Actor | None = None,
         note: str | None = None,
     ) -> tuple[str, ...]:
         """The commune's check (section 4.2): pass it on, or return it for completion.
@@ -314,11 +346,17 @@ class Workflow:
         return review.failed
 
     def resubmit(
-        self, dossier: Dossier, *, on: DateLike, actor: str | None = None, note: str | None = None
+        self,
+        dossier: Dossier,
+        *,
+        on: DateLike,
+        actor: str | Actor | None = None,
+        note: str | None = None,
     ) -> None:
         """The producer files the completed dossier again after the commune returned it."""
+        details: dict[str, Any] = {}
         with _locked(dossier):
-            self._step(dossier, Event.RESUBMIT, ActionName.RESUBMIT, on, actor, note, {})
+            self._step(dossier, Event.RESUBMIT, ActionName.RESUBMIT, on, actor, note, details)
 
     def score(
         self,
@@ -327,7 +365,7 @@ class Workflow:
         score: SupportsFloat | ScoreResult,
         *,
         on: DateLike,
-        actor: str | None = None,
+        actor: str | Actor | None = None,
         note: str | None = None,
     ) -> None:
         """Record a council's score at ``level`` (sections 2 and 4.3-4.5).
@@ -391,7 +429,7 @@ class Workflow:
         on: DateLike,
         number: str,
         renewed: Dossier | None = None,
-        actor: str | None = None,
+        actor: str | Actor | None = None,
         note: str | None = None,
     ) -> Certificate:
         """Issue the certificate of the recognition decision (section 4.6) and return it.
@@ -413,7 +451,7 @@ class Workflow:
         on: DateLike,
         number: object,
         renewed: Dossier | None,
-        actor: str | None,
+        actor: str | Actor | None,
         note: str | None,
         *,
         supersede: bool,
@@ -435,8 +473,11 @@ class Workflow:
         details.update(stars=route.stars, level=route.level._value_)
         record = step.record(dossier.state)
         if old is not None:  # both records are made before either dossier changes
+            by: dict[str, Any] = {"by": number}
+            if "actor" in details:  # the certifying actor, recorded on the superseded dossier
+                by["actor"] = details["actor"]
             superseding = step._replace(
-                event=Event.SUPERSEDE, action=ActionName.SUPERSEDE, details={"by": number}
+                event=Event.SUPERSEDE, action=ActionName.SUPERSEDE, details=by
             )
             old_record = superseding.record(old.state)
             step.regime.machine.fire(old, Event.SUPERSEDE)
@@ -447,11 +488,17 @@ class Workflow:
         return certificate
 
     def expire(
-        self, dossier: Dossier, *, on: DateLike, actor: str | None = None, note: str | None = None
+        self,
+        dossier: Dossier,
+        *,
+        on: DateLike,
+        actor: str | Actor | None = None,
+        note: str | None = None,
     ) -> None:
         """Mark the certificate expired, on or after its expiry date (section 4.7)."""
+        details: dict[str, Any] = {}
         with _locked(dossier):
-            step = self._checked(dossier, Event.EXPIRE, on, ActionName.EXPIRE, actor, note, {})
+            step = self._checked(dossier, Event.EXPIRE, on, ActionName.EXPIRE, actor, note, details)
             assert dossier.certificate is not None  # CERTIFIED always carries one
             if step.on < dossier.certificate.expires_on:
                 raise TransitionNotAllowed(
@@ -469,7 +516,7 @@ class Workflow:
         on: DateLike,
         by: Level | str | None = None,
         inspection: DateLike | None = None,
-        actor: str | None = None,
+        actor: str | Actor | None = None,
         note: str | None = None,
     ) -> None:
         """Revoke the certificate ("thu hồi") for one of the rule set's reasons (section 4.8).
@@ -528,7 +575,7 @@ class Workflow:
         on: DateLike,
         findings: Iterable[Finding | RevocationReason | str] = (),
         checked: Iterable[Aspect | str] | None = None,
-        actor: str | None = None,
+        actor: str | Actor | None = None,
         note: str | None = None,
     ) -> tuple[RevocationReason, ...]:
         """Record an inspection of a certified product (section 4.8); its state does not change.
@@ -570,7 +617,12 @@ class Workflow:
         return grounds
 
     def notify_expiry(
-        self, dossier: Dossier, *, on: DateLike, actor: str | None = None, note: str | None = None
+        self,
+        dossier: Dossier,
+        *,
+        on: DateLike,
+        actor: str | Actor | None = None,
+        note: str | None = None,
     ) -> bool:
         """Record that the issuing level notified the holder of the certificate's expiry.
 
@@ -607,14 +659,14 @@ class Workflow:
         *,
         ground: KnockOut | str,
         on: DateLike,
-        actor: str | None = None,
+        actor: str | Actor | None = None,
         note: str | None = None,
     ) -> None:
         """Reject a dossier in process outright on a knock-out ground (Decision 26/2026, section
         6: forged documents, no valid food-safety certificate); it ends ``REJECTED``."""
         ground = member(KnockOut, ground, "ground")
         with _locked(dossier):
-            details = {"ground": ground.value}
+            details: dict[str, Any] = {"ground": ground.value}
             step = self._checked(
                 dossier, Event.KNOCK_OUT, on, ActionName.KNOCK_OUT, actor, note, details
             )
@@ -630,11 +682,17 @@ class Workflow:
             self._commit(dossier, step)
 
     def withdraw(
-        self, dossier: Dossier, *, on: DateLike, actor: str | None = None, note: str | None = None
+        self,
+        dossier: Dossier,
+        *,
+        on: DateLike,
+        actor: str | Actor | None = None,
+        note: str | None = None,
     ) -> None:
         """The producer withdraws a dossier still in process."""
+        details: dict[str, Any] = {}
         with _locked(dossier):
-            self._step(dossier, Event.WITHDRAW, ActionName.WITHDRAW, on, actor, note, {})
+            self._step(dossier, Event.WITHDRAW, ActionName.WITHDRAW, on, actor, note, details)
 
     def extend(
         self,
@@ -642,7 +700,7 @@ class Workflow:
         *,
         until: DateLike,
         on: DateLike,
-        actor: str | None = None,
+        actor: str | Actor | None = None,
         note: str | None = None,
     ) -> Certificate:
         """Extend a certificate whose re-evaluation window was missed (Decision 26/2026).
@@ -655,7 +713,7 @@ class Workflow:
         """
         new_end = to_date(until, "until")
         with _locked(dossier):
-            details = {"until": new_end.isoformat()}
+            details: dict[str, Any] = {"until": new_end.isoformat()}
             step = self._checked(dossier, Event.EXTEND, on, ActionName.EXTEND, actor, note, details)
             rules = step.regime.rules
             latest = self._extension_limit(dossier, rules)
@@ -684,17 +742,27 @@ class Workflow:
 
     # -- queries ---------------------------------------------------------------------------
 
-    def available_actions(self, dossier: Dossier, on: DateLike | None = None) -> tuple[Action, ...]:
+    def available_actions(
+        self, dossier: Dossier, on: DateLike | None = None, *, actor: Actor | None = None
+    ) -> tuple[Action, ...]:
         """What may happen next to ``dossier``, with no side effect.
 
         Given ``on``, date rules are applied too (a certificate cannot expire before its date,
         nothing may be dated before the latest step, no certificate whose expiry would leave the
-        calendar). Every action offered succeeds when performed with valid arguments.
+        calendar). Given ``actor`` (with an access policy), only what that actor may do. Every
+        action offered succeeds when performed with valid arguments (by that actor).
         """
         _require_dossier(dossier)
         day = None if on is None else to_date(on)
         with _locked(dossier):
-            return self._available(dossier, day)
+            actions = self._available(dossier, day)
+            if actor is None:
+                return actions
+            if self._policy is None:
+                raise InvalidInput(
+                    f"'actor' needs a workflow with an access policy (got {shown(actor)})"
+                )
+            return self._policy.offered(self, dossier, actions, day, actor)
 
     def _available(self, dossier: Dossier, day: dt.date | None) -> tuple[Action, ...]:
         if day is not None and day < dossier.last_step_on:
@@ -812,7 +880,7 @@ class Workflow:
         event: Event,
         action: ActionName,
         on: DateLike,
-        actor: str | None,
+        actor: str | Actor | None,
         note: str | None,
         details: dict[str, Any],
     ) -> None:
@@ -830,7 +898,7 @@ class Workflow:
         event: Event,
         on: DateLike,
         action: ActionName,
-        actor: str | None,
+        actor: str | Actor | None,
         note: str | None,
         details: dict[str, Any],
         level: Level | None = None,
@@ -840,8 +908,12 @@ class Workflow:
         only built on failure.)"""
         _require_dossier(dossier)
         day = to_date(on)
-        if actor is not None and type(actor) is not str:
-            optional_text(actor, "actor")
+        if self._policy is not None and action is not ActionName.SUPERSEDE:
+            # Who may, refused before anything changes (a supersession follows the renewal's
+            # certification, whose actor was checked).
+            actor, details["actor"] = self._policy.permit(self, dossier, action, day, actor, level)
+        elif actor is not None and type(actor) is not str:
+            actor = optional_text(actor, "actor")
         if note is not None and type(note) is not str:
             optional_text(note, "note")
         last = dossier.last_step_on

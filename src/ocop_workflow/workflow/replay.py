@@ -4,7 +4,10 @@ Each record is performed again through the workflow's own operations, and the re
 operation makes must equal the stored one in every field: the date, the action, the states it
 goes from and to (so records chain), the regime of its date, the actor, the note and every
 detail (so no unknown detail and no altered star). A score that kept its members' answers is
-evaluated again on its sheet when the sheet is known.
+evaluated again on its sheet when the sheet is known. Under an access policy each record is
+performed again by its recorded actor (id, role and unit, ``details.actor``), so each must have
+been allowed; a supersession, which happens as its renewal is certified, keeps the certifying
+actor as recorded.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from ocop_workflow.workflow.inspections import Finding
 from ocop_workflow.workflow.results import KEPT, Replayed, ScoreResult
 
 if TYPE_CHECKING:
+    from ocop_workflow.access import Actor
     from ocop_workflow.scoring import ScoringSheet
     from ocop_workflow.workflow.operations import Workflow
 
@@ -45,6 +49,8 @@ _RECORD_FIELDS = ("on", "action", "from_state", "regime", "actor", "note", "deta
 """Every field of a record, compared in this order: the details (what was decided) before the
 state they lead to, so that a refusal names the cause rather than its consequence."""
 assert set(_RECORD_FIELDS) == {f.name for f in attrs.fields(HistoryRecord)}
+_ACTING = ("actor",)
+"""The detail a record made under an access policy adds: the actor's role and unit."""
 
 
 def replay(
@@ -78,9 +84,18 @@ def replay(
     return dossier
 
 
+def _actor(workflow: Workflow, record: HistoryRecord) -> str | Actor | None:
+    """The actor to perform ``record`` again: its id, or under a policy the recorded actor."""
+    if workflow.policy is None:
+        return record.actor
+    from ocop_workflow.access import recorded_actor
+
+    return recorded_actor(record)
+
+
 def _register(workflow: Workflow, record: HistoryRecord) -> Dossier:
     details = record.details
-    _only(details, _REGISTER_DETAILS)
+    _only(details, _REGISTER_DETAILS, _ACTING)
     return workflow._file(
         product=details["product"],
         sheet=details["sheet"],
@@ -90,7 +105,7 @@ def _register(workflow: Workflow, record: HistoryRecord) -> Dossier:
         kind=member(DossierKind, details["kind"], "details.kind"),
         renews=_renewed_number(details["renews"]),
         reference=details["reference"],
-        actor=record.actor,
+        actor=_actor(workflow, record),
         note=record.note,
     )
 
@@ -110,7 +125,8 @@ def _perform(
     sheets: Mapping[int, ScoringSheet] | None,
 ) -> None:
     """Run ``record``'s operation on ``dossier`` again, from its recorded arguments."""
-    args: dict[str, Any] = {"on": record.on, "actor": record.actor, "note": record.note}
+    actor = _actor(workflow, record)
+    args: dict[str, Any] = {"on": record.on, "actor": actor, "note": record.note}
     details = record.details
     action = member(ActionName, record.action, "action")
     if action is ActionName.REVIEW_AT_COMMUNE:
@@ -126,7 +142,7 @@ def _perform(
         workflow.score(dossier, level, _recorded_score(dossier, details, sheets), **args)
     elif action is ActionName.CERTIFY:
         workflow._certify(
-            dossier, record.on, details["number"], None, record.actor, record.note, supersede=False
+            dossier, record.on, details["number"], None, actor, record.note, supersede=False
         )
     elif action is ActionName.REVOKE:
         workflow.revoke(
@@ -142,13 +158,12 @@ def _perform(
     elif action is ActionName.SUPERSEDE:
         # Supersession happens to this dossier when its renewal is certified: it is replayed on
         # this dossier alone, by the number of the certificate that superseded it.
-        _only(details, ("by",))
+        _only(details, ("by",), _ACTING)
         by = details["by"]
         if not isinstance(by, str) or not by.strip():
             raise InvalidInput(f"'details.by' must be a certificate number (got {shown(by)})")
-        workflow._step(
-            dossier, Event.SUPERSEDE, action, record.on, record.actor, record.note, {"by": by}
-        )
+        kept = {key: details[key] for key in ("by", "actor") if key in details}
+        workflow._step(dossier, Event.SUPERSEDE, action, record.on, record.actor, record.note, kept)
     elif action is ActionName.REGISTER:
         raise InvalidInput("'action': a dossier is registered once, in its first record")
     else:  # resubmit, withdraw, expire, notify_expiry: no arguments but the date
@@ -189,10 +204,12 @@ def _sheet(number: int, sheets: Mapping[int, ScoringSheet] | None) -> ScoringShe
     return shipped_sheet(number) if number in shipped_sheet_numbers() else None
 
 
-def _only(details: Mapping[str, Any], names: tuple[str, ...]) -> None:
-    """The details must hold exactly ``names``."""
+def _only(
+    details: Mapping[str, Any], names: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> None:
+    """The details must hold exactly ``names``, and may hold ``optional``."""
     missing = [name for name in names if name not in details]
-    unknown = [key for key in details if key not in names]
+    unknown = [key for key in details if key not in names and key not in optional]
     if missing or unknown:
         said = [f"missing {', '.join(missing)}"] if missing else []
         said += [f"unknown {', '.join(map(str, unknown))}"] if unknown else []
@@ -208,7 +225,8 @@ def _same(made: HistoryRecord, stored: HistoryRecord) -> None:
         if name == "details":
             for key in sorted(set(ours) | set(theirs)):
                 if key not in ours:
-                    raise InvalidInput(f"'details.{key}' is not recorded by this operation")
+                    hint = " (made under an access policy: replay with one)" * (key == "actor")
+                    raise InvalidInput(f"'details.{key}' is not recorded by this operation{hint}")
                 if key not in theirs:
                     raise InvalidInput(f"'details.{key}' is missing (the operation records it)")
                 if ours[key] != theirs[key]:
