@@ -478,7 +478,7 @@ def test_a_failed_write_leaves_the_old_file_as_it_was(
     def refuse(source: object, target: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("ocop_workflow.scoring.loading.os.replace", refuse)
+    monkeypatch.setattr("ocop_workflow._files.os.replace", refuse)
     with pytest.raises(
         InvalidInput, match=r"'path': cannot write outline CSV file .* \(No space left on device\)"
     ):

@@ -150,7 +150,8 @@ def member(cls: type[E], value: object, field: str) -> E:
 def instance(value: object, cls: type[T], field: str) -> T:
     """``value`` itself when it is a ``cls``; otherwise refused by name."""
     if not isinstance(value, cls):
-        raise InvalidInput(f"{field!r} must be a {cls.__name__} (got {type(value).__name__})")
+        got = shown(value) if type(value) in _JSON_ATOMS else type(value).__name__
+        raise InvalidInput(f"{field!r} must be a {cls.__name__} (got {got})")
     return value
 
 

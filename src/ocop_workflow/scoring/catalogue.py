@@ -474,7 +474,7 @@ def shipped_sheet(number: int) -> ScoringSheet:
         raise InvalidInput(
             f"'number': no shipped sheet {number!r} (shipped: {list(shipped_sheet_numbers())})"
         )
-    from ocop_workflow.scoring.loading import sheet_from_toml_text
+    from ocop_workflow.scoring.sheet_format import sheet_from_toml_text
 
     entry = resources.files("ocop_workflow.scoring") / "data" / f"sheet-{number:02d}.toml"
     return sheet_from_toml_text(entry.read_text(encoding="utf-8"), source=entry.name)
