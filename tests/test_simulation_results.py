@@ -183,7 +183,7 @@ def test_an_extra_district_round_is_a_new_round(son_la):
         ({"seed": -1}, "'seed'"),
         (
             {"chunk_size": -1},
-            r"'chunk_size' must be a whole number of at least 1, or None \(got -1\)",
+            r"'chunk_size' must be a whole number of at least 1 \(got -1\)",
         ),
         ({"chunk_size": 0}, r"'chunk_size' .* \(got 0\)"),
         ({"chunk_size": 2.5}, r"'chunk_size' .* \(got 2.5\)"),
@@ -272,7 +272,7 @@ def test_max_memory_refuses_a_run_larger_than_it_before_starting(son_la):
     assert simulate(son_la, runs=500, max_memory=needed).runs == 500
     with pytest.raises(InvalidInput, match=r"^'runs' 500 would need about .* of memory, more than"):
         simulate(son_la, runs=500, max_memory=needed - 1)
-    with pytest.raises(InvalidInput, match="'max_memory' must be a whole number of bytes"):
+    with pytest.raises(InvalidInput, match="'max_memory' must be a whole number of at least 1"):
         simulate(son_la, runs=5, max_memory=0)
 
 

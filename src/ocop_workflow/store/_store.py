@@ -18,7 +18,7 @@ from sqlalchemy.pool import StaticPool
 
 from ocop_workflow import rulesets
 from ocop_workflow.dates import DateLike, to_date
-from ocop_workflow.dossier import Dossier, HistoryRecord
+from ocop_workflow.dossier import SHEET_NUMBERS, Dossier, HistoryRecord
 from ocop_workflow.errors import InvalidInput, OcopError
 from ocop_workflow.rules import RuleSet, enum_member
 from ocop_workflow.states import DossierState
@@ -31,6 +31,7 @@ from ocop_workflow.store.schema import (
     metadata,
     schema_version,
 )
+from ocop_workflow.validators import whole
 from ocop_workflow.workflow import Workflow
 
 __all__ = ["Change", "ConcurrentUpdate", "CorruptDossier", "SchemaError", "Store", "StoreError"]
@@ -426,11 +427,7 @@ class Store:
         At most ``limit`` of them: call again with the last one's position to read on. Positions
         have no gaps and grow with the commit order, so a cursor never skips a record.
         """
-        for value, name, least in ((after, "after", 0), (limit, "limit", 1)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < least:
-                raise InvalidInput(
-                    f"{name!r} must be a whole number of at least {least} (got {value!r})"
-                )
+        after, limit = whole(after, "after", 0), whole(limit, "limit", 1)
         with self._reading() as conn:
             rows = conn.execute(
                 _history_select()
@@ -464,8 +461,7 @@ class Store:
 
     def expiring_within(self, days: int, as_of: DateLike) -> list[Dossier]:
         """As :func:`ocop_workflow.portfolio.expiring_within`, in SQL (soonest first)."""
-        if isinstance(days, bool) or not isinstance(days, int) or days < 0:
-            raise InvalidInput(f"'days' must be a whole number of at least 0 (got {days!r})")
+        days = whole(days, "days", 0)
         day = to_date(as_of, "as_of")
         return self._load_keys(self._keys(*expiring_conditions(day, days), by_expiry=True))
 
@@ -517,8 +513,7 @@ class Store:
                     raise InvalidInput(f"{name!r} must be a string or None (got {value!r})")
                 conditions.append(dossiers.c[name] == value)
         if sheet is not None:
-            if isinstance(sheet, bool) or not isinstance(sheet, int):
-                raise InvalidInput(f"'sheet' must be a sheet number or None (got {sheet!r})")
+            sheet = whole(sheet, "sheet", SHEET_NUMBERS[0], SHEET_NUMBERS[-1])
             conditions.append(dossiers.c.sheet == sheet)
         return self._where(*conditions)
 
