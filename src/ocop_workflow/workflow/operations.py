@@ -91,14 +91,15 @@ _STRIPES = tuple(threading.RLock() for _ in range(64))
 lock object stored on it (dossiers stay plain data, and two dossiers rarely share a stripe)."""
 
 
-def _lock(dossier: Dossier) -> threading.RLock:
+def _locked(dossier: Dossier) -> threading.RLock:
+    """The lock of ``dossier`` (the hot path: a C context manager, nothing allocated)."""
     return _STRIPES[(id(dossier) >> 4) & 63]
 
 
 @contextlib.contextmanager
-def _locked(*dossiers: Dossier) -> Iterator[None]:
-    """Hold the locks of several dossiers, always taken in the same order (no deadlock)."""
-    stripes = sorted({(id(d) >> 4) & 63 for d in dossiers})
+def _both_locked(first: Dossier, second: Dossier | None) -> Iterator[None]:
+    """Hold the locks of two dossiers, always taken in the same order (no deadlock)."""
+    stripes = sorted({(id(d) >> 4) & 63 for d in (first, second) if d is not None})
     with contextlib.ExitStack() as stack:
         for index in stripes:
             stack.enter_context(_STRIPES[index])
@@ -418,7 +419,9 @@ class Workflow:
                 details["cap"] = cap
                 # Kept, so that a stored dossier can show its sheet or council result again.
                 details.update(kept_details(result))
-            step = self._checked(dossier, event, day, ActionName.SCORE, actor, note, details, level)
+            step = self._checked(
+                dossier, event, day, ActionName.SCORE, actor, note, details, level, regime
+            )
             self._commit(dossier, step)
             dossier.scores[level] = Score(level, value, route.stars, step.on, result)
 
@@ -442,7 +445,7 @@ class Workflow:
         _require_dossier(dossier)
         if renewed is not None:
             instance(renewed, Dossier, "renewed")
-        with _locked(dossier, *(() if renewed is None else (renewed,))):
+        with _both_locked(dossier, renewed):
             return self._certify(dossier, on, number, renewed, actor, note, supersede=True)
 
     def _certify(
@@ -902,10 +905,11 @@ class Workflow:
         note: str | None,
         details: dict[str, Any],
         level: Level | None = None,
+        regime: Regime | None = None,
     ) -> Step:
         """The step of an operation, once the event is allowed on its date and the date is not
-        before the previous step nor past a transitional deadline. (The hot path: messages are
-        only built on failure.)"""
+        before the previous step nor past a transitional deadline; ``regime``, when the caller
+        has it, is the one of ``on``. (The hot path: messages are only built on failure.)"""
         _require_dossier(dossier)
         day = to_date(on)
         if self._policy is not None and action is not ActionName.SUPERSEDE:
@@ -919,7 +923,8 @@ class Workflow:
         last = dossier.last_step_on
         if day < last:
             raise InvalidInput(f"'on' must not be before the previous step on {last} (got {day})")
-        regime = self._timeline.at(day)
+        if regime is None:
+            regime = self._timeline.at(day)
         if not regime.machine.allows(dossier.state, event):
             raise TransitionNotAllowed(
                 f"cannot {_what(action, level)}: dossier is {dossier.state.value!r} "
