@@ -233,7 +233,7 @@ def test_the_subcommands_are_a_table_of_small_functions():
     parser = argparse.ArgumentParser()
     commands = parser.add_subparsers(dest="command")
     for add in COMMANDS:
-        add(commands)
-    assert sorted(commands.choices) == ["simulate", "store"]
+        add(commands, "en")
+    assert sorted(commands.choices) == ["diagram", "portfolio", "sheet", "simulate", "store"]
     args = parser.parse_args(["simulate", PLAN])
     assert callable(args.run)
