@@ -200,7 +200,7 @@ def _keys_in_source():
                 first = node.values[0]
                 if isinstance(first, ast.Constant) and str(first.value).startswith(TEXT_AREAS):
                     parts = [
-                        re.escape(v.value) if isinstance(v, ast.Constant) else r"[\w.]+"
+                        re.escape(str(v.value)) if isinstance(v, ast.Constant) else r"[\w.]+"
                         for v in node.values
                     ]
                     patterns.append(re.compile("".join(parts)))
