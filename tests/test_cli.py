@@ -8,6 +8,7 @@ import sys
 from collections import Counter
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -397,7 +398,7 @@ def test_sheet_check_of_a_clean_shipped_sheet_is_status_0(capsys, lang):
 
 def broken_json_sheet(tmp_path):
     """Shipped sheet 1 as a JSON sheet file, with part A's maximum made wrong."""
-    data = shipped_sheet(1).to_dict()
+    data: dict[str, Any] = shipped_sheet(1).to_dict()
     data["parts"][0]["maximum"] = 39
     path = tmp_path / "sheet-01.json"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")

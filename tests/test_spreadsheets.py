@@ -482,7 +482,7 @@ def test_the_headings_are_the_catalogues_texts():
 
 def test_import_reports_progress_once_per_row(tmp_path):
     path = write_csv(tmp_path / "list.csv", [row("SL-1"), row("SL-2"), row("SL-3")])
-    calls = []
+    calls: list[int] = []
     dossiers = import_dossiers(path, province="Sơn La", progress=calls.append)
     assert len(dossiers) == 3
     assert calls == [1, 1, 1]
