@@ -521,8 +521,8 @@ def test_portfolio_import_round_trip_through_xlsx_and_json_lines(capsys, tmp_pat
     argv = ["portfolio", "import", str(path), "--province", "Sơn La", "--out", str(out)]
     assert main(argv) == 0
     assert capsys.readouterr().out.splitlines() == [
-        f"4 products read from {path}, each a certified dossier",
-        f"4 dossiers written to {out}",
+        f"4 product(s) read from {path}, each a certified dossier",
+        f"4 dossier(s) written to {out}",
     ]
     documents = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     back = [
