@@ -667,3 +667,14 @@ def test_portfolio_agenda_with_nothing_due_and_bad_dates(capsys, portfolio_file)
     assert "'start'" in capsys.readouterr().err
     assert main([*argv, "--start", "2025-03-01", "--end", "2025-01-31"]) == 2
     assert "'end' must not be before 'start'" in capsys.readouterr().err
+
+
+def test_portfolio_import_checks_the_store_before_reading_the_list(capsys, portfolio_file):
+    path, _ = portfolio_file
+    argv = ["portfolio", "import", str(path), "--province", "Sơn La", "--store", "nope://x"]
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines() == [
+        "ocop-workflow: 'url' must be a sqlite:// or postgresql:// URL (got 'nope://x')"
+    ]

@@ -712,39 +712,47 @@ def _imported(args: argparse.Namespace) -> list[Dossier] | int:
 
 
 def _portfolio_import(args: argparse.Namespace) -> int:
-    """The list into dossiers, to a JSON lines file (what ``store import`` reads) or a store."""
+    """The list into dossiers, to a JSON lines file (what ``store import`` reads) or a store;
+    ``--out`` and the store are checked before the list is read."""
     lang: str = args.lang
     problem = None if args.out is None else _unwritable(args.out, lang)
     if problem is not None:
         return _fail(problem)
-    dossiers = _imported(args)
-    if isinstance(dossiers, int):
-        return dossiers
-    print(text("cli.portfolio.read", lang, count=len(dossiers), file=args.file))
-    if args.out is not None:
-
-        def write(stream: IO[str]) -> None:
-            for dossier in dossiers:
-                stream.write(json.dumps(dossier.to_dict(), ensure_ascii=False) + "\n")
-
-        try:
-            write_atomically(Path(args.out), write)
-        except OSError as error:
-            return _write_failed(error, args.out, lang)
-        print(text("cli.portfolio.written", lang, count=len(dossiers), out=args.out))
-    elif args.store is not None:
-        try:
-            from ocop_workflow.store import Store
-        except ImportError as error:
-            return _needs_extra(error, "store", "store", lang)
-        try:
-            with Store(args.store) as store:
+    with contextlib.ExitStack() as stack:
+        store = None
+        if args.store is not None:
+            try:
+                from ocop_workflow.store import Store
+            except ImportError as error:
+                return _needs_extra(error, "store", "store", lang)
+            try:
+                store = stack.enter_context(Store(args.store))
+            except OcopError as error:
+                return _fail(str(error))
+        dossiers = _imported(args)
+        if isinstance(dossiers, int):
+            return dossiers
+        print(text("cli.portfolio.read", lang, count=len(dossiers), file=args.file))
+        if store is not None:
+            try:
                 store.add_all(dossiers)
-        except OcopError as error:
-            return _fail(str(error))
-        print(text("cli.portfolio.stored", lang, count=len(dossiers), url=args.store))
-    else:
+            except OcopError as error:
+                return _fail(str(error))
+            print(text("cli.portfolio.stored", lang, count=len(dossiers), url=args.store))
+            return 0
+    if args.out is None:
         print(text("cli.portfolio.nothing_written", lang))
+        return 0
+
+    def write(stream: IO[str]) -> None:
+        for dossier in dossiers:
+            stream.write(json.dumps(dossier.to_dict(), ensure_ascii=False) + "\n")
+
+    try:
+        write_atomically(Path(args.out), write)
+    except OSError as error:
+        return _write_failed(error, args.out, lang)
+    print(text("cli.portfolio.written", lang, count=len(dossiers), out=args.out))
     return 0
 
 
