@@ -26,6 +26,7 @@ from ocop_workflow import rulesets, units
 from ocop_workflow.dates import DateLike, to_date
 from ocop_workflow.dossier import Dossier, HistoryRecord, Location
 from ocop_workflow.errors import DefinitionError, InvalidInput, PermissionDenied
+from ocop_workflow.labels import label
 from ocop_workflow.rules import RECOGNISED_STARS, Level, RouteKind, RuleSet
 from ocop_workflow.validators import member, shown, text
 from ocop_workflow.workflow.actions import Action, ActionName
@@ -62,26 +63,13 @@ class Role(enum.Enum):
 
     @property
     def vi(self) -> str:
-        """Vietnamese label."""
-        return _ROLE_LABELS[self][0]
+        """Vietnamese label (:func:`ocop_workflow.labels.label`)."""
+        return label(self, "vi")
 
     @property
     def en(self) -> str:
-        """English label."""
-        return _ROLE_LABELS[self][1]
-
-
-_ROLE_LABELS = {
-    Role.PRODUCER: ("Chủ thể sản xuất", "producer"),
-    Role.COMMUNE_OFFICER: ("Cán bộ UBND cấp xã", "commune officer"),
-    Role.DISTRICT_COUNCIL: ("Hội đồng đánh giá cấp huyện", "district council"),
-    Role.PROVINCE_COUNCIL: ("Hội đồng đánh giá cấp tỉnh", "province council"),
-    Role.CENTRAL_COUNCIL: ("Hội đồng đánh giá cấp trung ương", "central council"),
-    Role.DISTRICT_COMMITTEE: ("UBND cấp huyện", "district People's Committee"),
-    Role.PROVINCE_COMMITTEE: ("UBND cấp tỉnh", "provincial People's Committee"),
-    Role.MINISTRY: ("Bộ Nông nghiệp và Môi trường", "ministry"),
-    Role.INSPECTOR: ("Thanh tra, kiểm tra cấp tỉnh", "provincial inspector"),
-}
+        """English label (:func:`ocop_workflow.labels.label`)."""
+        return label(self, "en")
 
 
 class Scope(enum.Enum):
