@@ -41,9 +41,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
-import openpyxl
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+
+try:
+    import openpyxl
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+except ImportError as missing:  # pragma: no cover - the test extra installs it
+    raise ImportError(
+        "spreadsheets need the 'excel' extra: pip install \"ocop-workflow[excel]\""
+    ) from missing
 
 from ocop_workflow import rulesets
 from ocop_workflow._files import (
