@@ -772,3 +772,15 @@ def test_a_mutated_parsed_sheet_builds_or_is_a_sheet_error(data):
     tree = data.draw(mutated_trees(tomllib.loads(original.read_text(encoding="utf-8"))))
     with contextlib.suppress(SheetError, InvalidInput):  # anything else fails the test
         ScoringSheet.from_dict(tree)
+
+
+def test_a_path_with_a_nul_character_is_refused_by_name():
+    with pytest.raises(InvalidInput, match="'path' must not contain a NUL character"):
+        ScoringSheet.from_outline_csv("\x00")
+
+
+def test_shipped_sheets_take_whole_numbers_of_any_type():
+    sheet = shipped_sheet(13.0)  # type: ignore[arg-type]
+    assert sheet is shipped_sheet(13)  # read once, normalised
+    with pytest.raises(InvalidInput, match="'number' must be a whole number"):
+        shipped_sheet(True)

@@ -187,3 +187,8 @@ def test_without_units_legacy_free_text_is_kept():
         submitted_on=BEFORE,
     )
     assert d.province == "Atlantis"
+
+
+def test_a_commune_looked_up_without_its_province_is_refused_by_name():
+    with pytest.raises(InvalidInput, match="'province' must be a Unit"):
+        units.divisions(BEFORE).commune(None, None, "Chiềng Ban")  # type: ignore[arg-type]

@@ -18,7 +18,7 @@ import attrs
 
 from ocop_workflow import rulesets
 from ocop_workflow.agenda import Agenda, AgendaRow, Due, agenda_rows
-from ocop_workflow.dates import DateLike, to_date
+from ocop_workflow.dates import DateLike, to_date, up_to
 from ocop_workflow.dossier import Dossier
 from ocop_workflow.errors import InvalidInput, OcopError
 from ocop_workflow.rounds import RoundSchedule
@@ -87,7 +87,7 @@ def expiring_within(dossiers: Iterable[Dossier], days: int, as_of: DateLike) -> 
     first: with ``days=30``, the list of holders to notify (section 4.6)."""
     days = whole(days, "days", 0)
     day = to_date(as_of, "as_of")
-    until = day + dt.timedelta(days=days)
+    until = up_to(day, days)
     return sorted((d for d in _certified(dossiers) if day < _expiry(d) <= until), key=_expiry)
 
 
@@ -225,7 +225,7 @@ def notices_due(
     days = whole(days, "days", 0)
     day = to_date(as_of, "as_of")
     workflow = _workflow(workflow, day)
-    until = day + dt.timedelta(days=days)
+    until = up_to(day, days)
     due = []
     for d in _certified(dossiers):
         notice_by = workflow.notice_due(d)

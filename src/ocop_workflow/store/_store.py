@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.pool import StaticPool
 
 from ocop_workflow import rulesets
-from ocop_workflow.dates import DateLike, to_date
+from ocop_workflow.dates import DateLike, to_date, up_to
 from ocop_workflow.dossier import SHEET_NUMBERS, Dossier, HistoryRecord
 from ocop_workflow.errors import InvalidInput, OcopError
 from ocop_workflow.rules import RuleSet, enum_member
@@ -488,8 +488,8 @@ class Store:
         return self._load_keys(
             self._keys(
                 _certified(),
-                dossiers.c.expires_on >= day + dt.timedelta(days=latest),
-                dossiers.c.expires_on <= day + dt.timedelta(days=earliest),
+                dossiers.c.expires_on >= up_to(day, latest),
+                dossiers.c.expires_on <= up_to(day, earliest),
                 by_expiry=True,
             )
         )
@@ -603,7 +603,7 @@ def expiring_conditions(day: dt.date, days: int) -> tuple[sa.ColumnElement[bool]
     return (
         _certified(),
         dossiers.c.expires_on > day,
-        dossiers.c.expires_on <= day + dt.timedelta(days=days),
+        dossiers.c.expires_on <= up_to(day, days),
     )
 
 

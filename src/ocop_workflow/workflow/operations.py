@@ -711,8 +711,9 @@ class Workflow:
         Facts page section 6: up to the rule set's ``deadlines.extension_days`` (180) past the
         certificate's original expiry, to a date after ``on``. A certificate already marked
         expired can be extended within that limit too, and is certified again. Only regimes that
-        provide for it allow it; whether the filing window was indeed missed is for the caller to
-        judge. Returns the new certificate.
+        provide for it allow it, and only once the filing window has closed (120 days before the
+        original expiry under 26/2026); whether a re-evaluation was nevertheless filed elsewhere
+        is for the caller to judge. Returns the new certificate.
         """
         new_end = to_date(until, "until")
         with _locked(dossier):
@@ -730,6 +731,12 @@ class Workflow:
                 raise TransitionNotAllowed(
                     f"cannot extend: extensions of certificate {certificate.number!r} ended on "
                     f"{latest} (got on={step.on})"
+                )
+            opens = self._extension_opens(dossier, rules)
+            if opens is not None and step.on < opens:
+                raise TransitionNotAllowed(
+                    f"cannot extend: certificate {certificate.number!r} may still be re-evaluated "
+                    f"(its filing window closes the day before {opens}; got on={step.on})"
                 )
             earliest = max(certificate.expires_on, step.on)
             if not earliest < new_end <= latest:
@@ -799,11 +806,13 @@ class Workflow:
                 offered = day is None or (certificate is not None and day >= certificate.expires_on)
             elif name is ActionName.EXTEND:
                 latest = _quietly(lambda: self._extension_limit(dossier, rules))
+                opens = _quietly(lambda: self._extension_opens(dossier, rules))
                 offered = (
                     latest is not None
                     and certificate is not None
                     and max(certificate.expires_on, when) < latest
                     and when < latest
+                    and (opens is None or when >= opens)
                 )
             elif name is ActionName.KNOCK_OUT:
                 offered = bool(rules.knockouts)
@@ -981,6 +990,13 @@ class Workflow:
                     f"{certificate.number!r} expires on {certificate.expires_on} (got {on})"
                 )
         return certificate.number
+
+    def _extension_opens(self, dossier: Dossier, rules: RuleSet) -> dt.date | None:
+        certificate = dossier.certificate
+        if certificate is None:
+            return None
+        issuing = self._timeline.at(certificate.issued_on).rules
+        return deadlines.extension_opens(dossier, rules, issuing)
 
     def _extension_limit(self, dossier: Dossier, rules: RuleSet) -> dt.date | None:
         certificate = dossier.certificate
