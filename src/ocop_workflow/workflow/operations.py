@@ -382,8 +382,12 @@ class Workflow:
         :class:`TransitionNotAllowed`, like any other wrong level.
         """
         _require_dossier(dossier)
-        level = member(Level, level, "level")
-        value, cap, result = score_value(score, dossier.sheet)
+        if type(level) is not Level:
+            level = member(Level, level, "level")
+        if type(score) is float and 0.0 <= score <= 100.0:  # the hot path: a checked number
+            value, cap, result = score, None, None
+        else:
+            value, cap, result = score_value(score, dossier.sheet)
         day = to_date(on)
         with _locked(dossier):
             regime = self._timeline.at(day)
