@@ -472,3 +472,55 @@ def test_the_command_line_exports_and_imports(store, url, tmp_path, capsys):
         assert "ocop-workflow: certificate number 'N0' is already held" in capsys.readouterr().err
         with Store(other) as copy:
             assert list(copy) == list(store)
+
+
+def test_an_export_that_fails_midway_leaves_the_old_file_and_no_partial_one(store, tmp_path):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    batch = [registered_dossier(WF, product=f"P{i}") for i in range(601)]
+    keys = store.add_all(batch)
+    path = folder / "out.jsonl"
+    path.write_text("the previous export\n", encoding="utf-8")
+    # The last dossier is damaged: the first page of 500 has been written when loading it fails.
+    with store.engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE ocop_dossier SET state = 'expired' WHERE id = :key"),
+            {"key": int(keys[-1])},
+        )
+    with pytest.raises(CorruptDossier, match=f"'{keys[-1]}'"):
+        store.export_jsonl(path)
+    assert path.read_text(encoding="utf-8") == "the previous export\n"
+    with pytest.raises(CorruptDossier):
+        store.export_jsonl(folder / "fresh.jsonl")
+    assert [p.name for p in folder.iterdir()] == ["out.jsonl"]  # no partial, no temporary
+
+
+def test_an_interrupted_export_leaves_no_file(store, tmp_path, monkeypatch):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    store.add_all([registered_dossier(WF, product=f"P{i}") for i in range(3)])
+    written = []
+
+    def interrupted(document, **kwargs):
+        if len(written) == 2:
+            raise KeyboardInterrupt
+        written.append(document)
+        return json.dumps(document, **kwargs)
+
+    monkeypatch.setattr("ocop_workflow.store._store.json.dumps", interrupted)
+    path = folder / "out.jsonl"
+    with pytest.raises(KeyboardInterrupt):
+        store.export_jsonl(path)
+    monkeypatch.undo()
+    assert len(written) == 2  # two lines were written to the temporary file
+    assert list(folder.iterdir()) == []
+    assert store.export_jsonl(path) == 3
+    assert len(path.read_text(encoding="utf-8").splitlines()) == 3
+
+
+def test_an_export_to_a_path_that_cannot_be_written_is_named(store, tmp_path):
+    target = tmp_path / "missing" / "out.jsonl"
+    with pytest.raises(InvalidInput, match="'target' cannot be written: No such file"):
+        store.export_jsonl(target)
+    with pytest.raises(InvalidInput, match="'target' must be a file path"):
+        store.export_jsonl(b"out.jsonl")

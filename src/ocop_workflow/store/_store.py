@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.pool import StaticPool
 
 from ocop_workflow import rulesets
+from ocop_workflow._files import atomic_target, path_argument
 from ocop_workflow.dates import DateLike, to_date
 from ocop_workflow.dossier import Dossier, HistoryRecord
 from ocop_workflow.errors import InvalidInput, OcopError
@@ -561,10 +562,24 @@ class Store:
 
     def export_jsonl(self, target: str | os.PathLike[str] | IO[str]) -> int:
         """Write every dossier as one JSON line (its :meth:`Dossier.to_dict` document) to a
-        path or text stream; returns the number written."""
-        if isinstance(target, str | os.PathLike):
-            with open(target, "w", encoding="utf-8") as handle:
-                return self.export_jsonl(handle)
+        path or text stream; returns the number written.
+
+        A path is written atomically: to a temporary file beside it, renamed over it once every
+        line is written, so that an export that fails or is interrupted (a damaged dossier,
+        Ctrl-C, a full disk) leaves the old file, or none, and no partial one.
+        """
+        if isinstance(target, str | bytes | os.PathLike):
+            path = path_argument(target, "target")
+            try:
+                with (
+                    atomic_target(path) as temporary,
+                    temporary.open("w", encoding="utf-8", newline="") as handle,
+                ):
+                    return self.export_jsonl(handle)
+            except OSError as error:
+                raise InvalidInput(
+                    f"'target' cannot be written: {error.strerror or error} (got {target!r})"
+                ) from None
         count = 0
         for dossier in self:
             target.write(json.dumps(dossier.to_dict(), ensure_ascii=False) + "\n")
