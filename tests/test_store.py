@@ -222,7 +222,8 @@ def test_opening_an_empty_database_creates_the_schema(url):
         names = set(sa.inspect(store.engine).get_table_names())
         assert set(metadata.tables) <= names
         with store.engine.connect() as conn:
-            assert conn.execute(sa.text("SELECT version FROM ocop_schema")).scalar_one() == 1
+            version = conn.execute(sa.text("SELECT version FROM ocop_schema")).scalar_one()
+            assert version == SCHEMA_VERSION == 2
     with Store(url) as again:  # and opening it again keeps it
         assert len(again) == 0
 
@@ -233,6 +234,13 @@ def test_a_database_of_an_unknown_schema_version_is_refused(url):
     with pytest.raises(
         SchemaError, match=rf"version is \[99\]; this library knows version {SCHEMA_VERSION}"
     ):
+        Store(url)
+
+
+def test_a_version_1_database_is_refused_saying_how_to_move_its_dossiers(url):
+    with Store(url) as store, store.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE ocop_schema SET version = 1"))
+    with pytest.raises(SchemaError, match="version 1 lacks the jurisdiction columns: export"):
         Store(url)
 
 

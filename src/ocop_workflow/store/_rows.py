@@ -8,16 +8,37 @@ found (issue 10, item 4), whichever table it is in.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ocop_workflow.dossier import Dossier, HistoryRecord
+from ocop_workflow import units
+from ocop_workflow.dossier import Dossier, HistoryRecord, Location
 from ocop_workflow.errors import InvalidInput, OcopError
 from ocop_workflow.states import DossierState
 from ocop_workflow.workflow import Workflow
 
-__all__ = ["SNAPSHOT_COLUMNS", "check_chain", "history_row", "load", "plain", "record", "snapshot"]
+__all__ = [
+    "SNAPSHOT_COLUMNS",
+    "UNIT_COLUMNS",
+    "check_chain",
+    "history_row",
+    "load",
+    "plain",
+    "record",
+    "snapshot",
+    "unit_codes",
+]
+
+UNIT_COLUMNS = (
+    "province_code",
+    "district_code",
+    "commune_code",
+    "current_province_code",
+    "current_commune_code",
+)
+"""The official unit codes of a dossier's location (:func:`unit_codes`)."""
 
 SNAPSHOT_COLUMNS = (
     "records",
@@ -39,6 +60,8 @@ SNAPSHOT_COLUMNS = (
     "certificate_level",
     "issued_on",
     "expires_on",
+    "owner",
+    *UNIT_COLUMNS,
 )
 """The columns of ``ocop_dossier`` that :func:`snapshot` fills (all but ``id`` and ``version``)."""
 
@@ -56,6 +79,32 @@ def plain(value: object) -> Any:
     if isinstance(value, tuple | list):
         return [plain(item) for item in value]
     return value
+
+
+@functools.lru_cache(maxsize=65_536)
+def unit_codes(location: Location, reformed: bool) -> tuple[str | None, ...]:
+    """The :data:`UNIT_COLUMNS` of a location registered before (``reformed`` False) or after
+    the 2025 reform: the codes of its units as registered, and of the province and commune that
+    hold it now (:func:`ocop_workflow.units.successor`; no commune when the old one was divided,
+    facts page section 1). All None for a location that is not official units (legacy free
+    text), which then lies in no unit's jurisdiction, as under the access policy. Cached: a
+    portfolio has far fewer places than dossiers."""
+    structure = units.divisions(units.REFORM if reformed else _BEFORE_REFORM)
+    try:
+        place = structure.locate(location)
+        after = units.successor(place)
+    except InvalidInput:
+        return (None,) * len(UNIT_COLUMNS)
+    return (
+        place.province.code,
+        None if place.district is None else place.district.code,
+        place.commune.code,
+        after.province.code,
+        None if after.commune is None else after.commune.code,
+    )
+
+
+_BEFORE_REFORM = units.REFORM - dt.timedelta(days=1)
 
 
 def snapshot(dossier: Dossier) -> dict[str, Any]:
@@ -85,6 +134,8 @@ def snapshot(dossier: Dossier) -> dict[str, Any]:
         "certificate_level": None if certificate is None else certificate.level.value,
         "issued_on": None if certificate is None else certificate.issued_on,
         "expires_on": None if certificate is None else certificate.expires_on,
+        "owner": dossier.history[0].actor if dossier.history else None,
+        **dict(zip(UNIT_COLUMNS, unit_codes(location, dossier.submitted_on >= units.REFORM))),
     }
 
 
