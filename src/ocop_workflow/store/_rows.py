@@ -135,7 +135,13 @@ def snapshot(dossier: Dossier) -> dict[str, Any]:
         "issued_on": None if certificate is None else certificate.issued_on,
         "expires_on": None if certificate is None else certificate.expires_on,
         "owner": dossier.history[0].actor if dossier.history else None,
-        **dict(zip(UNIT_COLUMNS, unit_codes(location, dossier.submitted_on >= units.REFORM))),
+        **dict(
+            zip(
+                UNIT_COLUMNS,
+                unit_codes(location, dossier.submitted_on >= units.REFORM),
+                strict=True,
+            )
+        ),
     }
 
 

@@ -453,9 +453,7 @@ class Store:
         query = _history_select().where(history.c.position > after)
         if visible_to is not None:
             visible = _visible(visible_to, _jurisdiction_day(as_of))
-            query = query.where(
-                history.c.dossier_id.in_(sa.select(dossiers.c.id).where(visible))
-            )
+            query = query.where(history.c.dossier_id.in_(sa.select(dossiers.c.id).where(visible)))
         with self._reading() as conn:
             rows = conn.execute(query.order_by(history.c.position).limit(limit)).all()
         changes = []
