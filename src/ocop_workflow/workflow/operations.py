@@ -95,9 +95,16 @@ def _lock(dossier: Dossier) -> threading.RLock:
     return _STRIPES[(id(dossier) >> 4) & 63]
 
 
+def _locked(*dossiers: Dossier) -> contextlib.AbstractContextManager[Any]:
+    """Hold the locks of several dossiers, always taken in the same order (no deadlock); one
+    dossier's is its stripe's lock itself (the hot path: no generator, no exit stack)."""
+    if len(dossiers) == 1:
+        return _STRIPES[(id(dossiers[0]) >> 4) & 63]
+    return _locked_all(dossiers)
+
+
 @contextlib.contextmanager
-def _locked(*dossiers: Dossier) -> Iterator[None]:
-    """Hold the locks of several dossiers, always taken in the same order (no deadlock)."""
+def _locked_all(dossiers: tuple[Dossier, ...]) -> Iterator[None]:
     stripes = sorted({(id(d) >> 4) & 63 for d in dossiers})
     with contextlib.ExitStack() as stack:
         for index in stripes:
