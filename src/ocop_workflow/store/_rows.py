@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import operator
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,6 +18,7 @@ from ocop_workflow import units
 from ocop_workflow.dossier import Dossier, HistoryRecord, Location
 from ocop_workflow.errors import InvalidInput, OcopError
 from ocop_workflow.states import DossierState
+from ocop_workflow.store.schema import dossiers
 from ocop_workflow.workflow import Workflow
 
 __all__ = [
@@ -65,8 +67,14 @@ SNAPSHOT_COLUMNS = (
 )
 """The columns of ``ocop_dossier`` that :func:`snapshot` fills (all but ``id`` and ``version``)."""
 
+_SNAPSHOT_AT = operator.itemgetter(*(dossiers.columns.keys().index(c) for c in SNAPSHOT_COLUMNS))
+"""The snapshot columns of an ``ocop_dossier`` row holding the table's columns in their order
+(``_store._snapshot_select``)."""
 _SCORES = SNAPSHOT_COLUMNS.index("scores")
-_PARSED = (_SCORES, *(SNAPSHOT_COLUMNS.index(c) for c in ("submitted_on", "issued_on", "expires_on")))
+_PARSED = (
+    _SCORES,
+    *(SNAPSHOT_COLUMNS.index(c) for c in ("submitted_on", "issued_on", "expires_on")),
+)
 """The snapshot columns read back as stored text on SQLite: the scores' JSON, the dates."""
 
 _ATOMIC = frozenset({str, int, float, bool, type(None)})
@@ -230,7 +238,9 @@ def record(row: Any) -> HistoryRecord:
     if not isinstance(details, dict):
         raise InvalidInput(f"'details' must be a JSON object (got {details!r})")
     texts = type(action) is str and type(regime) is str
-    if not (texts and (actor is None or type(actor) is str) and (note is None or type(note) is str)):
+    if not (
+        texts and (actor is None or type(actor) is str) and (note is None or type(note) is str)
+    ):
         for name, value in (("action", action), ("regime", regime)):
             if not isinstance(value, str):
                 raise InvalidInput(f"{name!r} must be text (got {value!r})")
@@ -273,7 +283,7 @@ def load(workflow: Workflow, row: Any, rows: Sequence[Any]) -> Dossier:
     except OcopError as error:
         raise InvalidInput(f"its history does not replay: {error}") from None
     expected = snapshot_values(dossier)
-    stored = [getattr(row, name) for name in SNAPSHOT_COLUMNS]
+    stored = list(_SNAPSHOT_AT(row))
     for index in _PARSED:
         value = stored[index]
         try:

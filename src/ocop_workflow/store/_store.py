@@ -746,11 +746,13 @@ def _text(column: sa.Column[Any]) -> sa.ColumnElement[Any]:
 
 
 def _snapshot_select() -> sa.Select[Any]:
+    """Every ``ocop_dossier`` column, in the table's order (``_rows.load`` reads by position)."""
     columns = [_text(c) if isinstance(c.type, sa.Date | sa.JSON) else c for c in dossiers.columns]
     return sa.select(*columns)
 
 
 def _history_select() -> sa.Select[Any]:
+    """Every ``ocop_history`` column, in the table's order (``_rows.record`` reads by position)."""
     columns = [_text(c) if isinstance(c.type, sa.Date | sa.JSON) else c for c in history.columns]
     return sa.select(*columns)
 

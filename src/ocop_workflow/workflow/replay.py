@@ -48,6 +48,8 @@ _RECORD_FIELDS = ("on", "action", "from_state", "regime", "actor", "note", "deta
 """Every field of a record, compared in this order: the details (what was decided) before the
 state they lead to, so that a refusal names the cause rather than its consequence."""
 assert set(_RECORD_FIELDS) == {f.name for f in attrs.fields(HistoryRecord)}
+_ACTIONS: Mapping[str, ActionName] = {a.value: a for a in ActionName}
+"""Actions by their recorded name: a look-up before the validator, which refuses the rest."""
 _ACTING = ("actor",)
 """The detail a record made under an access policy adds: the actor's role and unit."""
 
@@ -133,7 +135,8 @@ def _perform(
     actor = _actor(workflow, record)
     args: dict[str, Any] = {"on": record.on, "actor": actor, "note": record.note}
     details = record.details
-    action = member(ActionName, record.action, "action")
+    found = _ACTIONS.get(record.action) if type(record.action) is str else None
+    action = found or member(ActionName, record.action, "action")
     if action is ActionName.REVIEW_AT_COMMUNE:
         workflow.review_at_commune(
             dossier,
