@@ -18,7 +18,7 @@ from ocop_workflow import units
 from ocop_workflow.dossier import Dossier, HistoryRecord, Location
 from ocop_workflow.errors import InvalidInput, OcopError
 from ocop_workflow.states import DossierState
-from ocop_workflow.store.schema import dossiers
+from ocop_workflow.store.schema import dossiers, history
 from ocop_workflow.workflow import Workflow
 
 __all__ = [
@@ -70,6 +70,8 @@ SNAPSHOT_COLUMNS = (
 _SNAPSHOT_AT = operator.itemgetter(*(dossiers.columns.keys().index(c) for c in SNAPSHOT_COLUMNS))
 """The snapshot columns of an ``ocop_dossier`` row holding the table's columns in their order
 (``_store._snapshot_select``)."""
+_RECORDS = dossiers.columns.keys().index("records")
+_SEQUENCE = history.columns.keys().index("sequence")
 _SCORES = SNAPSHOT_COLUMNS.index("scores")
 _PARSED = (
     _SCORES,
@@ -265,10 +267,10 @@ def load(workflow: Workflow, row: Any, rows: Sequence[Any]) -> Dossier:
     The history is replayed and must give exactly the stored snapshot; any disagreement or
     malformed value is an :class:`InvalidInput` saying what (the caller names the dossier).
     """
-    records = row.records
+    records = row[_RECORDS]
     if type(records) is not int:
         raise InvalidInput(f"'records' must be a whole number (got {records!r})")
-    sequences = [r.sequence for r in rows]
+    sequences = [r[_SEQUENCE] for r in rows]
     if sequences != list(range(records)):
         raise InvalidInput(
             f"the snapshot counts {records} history records, but the history holds "
