@@ -226,3 +226,18 @@ def test_a_derived_policy_lets_the_provincial_committee_record_province_scores()
     assert d.scores[Level.PROVINCE].value == 78.0
     with pytest.raises(InvalidInput, match="may not score at 'province'"):  # not by default
         WF.replay(d.history)
+
+
+def test_who_may_takes_values_and_iso_dates_like_the_rest_of_the_api():
+    day = dt.date(2024, 1, 1)
+    by_member = POLICY.who_may(ActionName.SCORE, Level.DISTRICT, day)
+    assert by_member
+    assert POLICY.who_may("score", "district", "2024-01-01") == by_member
+    with pytest.raises(InvalidInput, match="'action' must be one of"):
+        POLICY.who_may("promote", None, day)
+
+
+@pytest.mark.parametrize("timeline", [None, "x", []])
+def test_a_policy_timeline_must_be_rule_sets(timeline):
+    with pytest.raises(InvalidInput, match="'timeline' must be"):
+        AccessPolicy.default(timeline)

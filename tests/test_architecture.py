@@ -34,8 +34,9 @@ ADAPTERS = (
     "ocop_workflow.spreadsheets",
     "ocop_workflow.simulation",
     "ocop_workflow.scoring.loading",
-    "ocop_workflow.scoring.toml_format",
+    "ocop_workflow.scoring.sheet_format",
     "ocop_workflow.scoring.outline_csv",
+    "ocop_workflow._files",
 )
 """What the domain must never import: storage formats, files, the CLI, the database."""
 

@@ -122,3 +122,9 @@ def test_bad_councils_and_rules_are_refused():
     with pytest.raises(InvalidInput, match="one answer set per member present"):
         CouncilSession(COUNCIL, DAY, ("c", "m1"), {"c": BEST})
     assert CouncilRules(quorum=0.75).quorum == Fraction(3, 4)
+
+
+@pytest.mark.parametrize("quorum", [float("nan"), float("inf"), "3/4", True, 0])
+def test_a_quorum_that_is_no_share_is_refused_by_name(quorum):
+    with pytest.raises(InvalidInput, match="'quorum' must be"):
+        CouncilRules(quorum=quorum)

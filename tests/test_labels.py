@@ -1,10 +1,14 @@
 """Labels: every member of every enum a user sees has both languages, and the shipped catalogues
 are compiled from their sources."""
 
+import ast
 import enum
 import gettext
 import io
+import re
 from importlib import resources
+from pathlib import Path
+from string import Formatter
 
 import pytest
 from babel.messages.mofile import read_mo, write_mo
@@ -19,8 +23,11 @@ from ocop_workflow import (
     Level,
     RevocationReason,
 )
+from ocop_workflow.access import Role
+from ocop_workflow.agenda import Due
+from ocop_workflow.checklists import CheckItem, ContentItem
 from ocop_workflow.labels import DOMAIN, LANGUAGES, label, message_id, text
-from ocop_workflow.scoring import SHEETS, ProductGroup, sheet_group
+from ocop_workflow.scoring import SHEETS, GapResolution, ProblemKind, ProductGroup, sheet_group
 from ocop_workflow.states import Event
 
 # Every enum whose members a user reads (in tables, diagrams, spreadsheets, messages). A new enum
@@ -34,9 +41,15 @@ LABELLED = (
     KnockOut,
     ProductGroup,
     Event,  # the diagrams' arrows
+    Due,  # the agenda's rows
+    Role,
+    CheckItem,  # the commune's checks
+    ContentItem,  # a dossier's contents
+    ProblemKind,  # sheet check
+    GapResolution,  # sheet show
 )
 # Texts that are not enum members, by area (see labels.text).
-TEXT_AREAS = ("diagram.", "funnel.", "plot.")
+TEXT_AREAS = ("diagram.", "funnel.", "plot.", "legend.", "heading.", "cli.")
 
 LOCALE = resources.files("ocop_workflow") / "locale"
 
@@ -163,3 +176,72 @@ def test_every_sheet_is_in_a_labelled_product_group():
         assert sheet_group(number).value == group
     with pytest.raises(InvalidInput, match=r"'number' must be a sheet number from 1 to 26"):
         sheet_group(27)
+
+
+# -- the texts of the areas: CLI, legends, headings ---------------------------------------------
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "ocop_workflow"
+
+
+def _keys_in_source():
+    """Every message id the package's source names: literal ids (``"cli.usage"``), and f-string
+    ids as patterns (``f"cli.{key}.help"`` matches ``cli.sheet.help``)."""
+    literals, patterns = set(), []
+    for path in SRC.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        inside = {id(v) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for v in n.values}
+        for node in ast.walk(tree):
+            if id(node) in inside:
+                continue
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if node.value.startswith(TEXT_AREAS) and " " not in node.value:
+                    literals.add(node.value)
+            elif isinstance(node, ast.JoinedStr) and node.values:
+                first = node.values[0]
+                if isinstance(first, ast.Constant) and str(first.value).startswith(TEXT_AREAS):
+                    parts = [
+                        re.escape(str(v.value)) if isinstance(v, ast.Constant) else r"[\w.]+"
+                        for v in node.values
+                    ]
+                    patterns.append(re.compile("".join(parts)))
+    return literals, patterns
+
+
+def _fields(template):
+    return {name for _, name, _, _ in Formatter().parse(template) if name is not None}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_text_the_source_names_is_in_the_catalogue(lang):
+    literals, _ = _keys_in_source()
+    ids = set(messages(source(lang)))
+    assert literals, "the scan found no message id"
+    assert literals <= ids, sorted(literals - ids)
+
+
+def test_every_text_of_the_catalogue_is_used_by_the_source():
+    """No stale text: each id of the areas is named literally or matches an f-string id."""
+    literals, patterns = _keys_in_source()
+    ids = {key for key in messages(source("en")) if key.startswith(TEXT_AREAS)}
+    unused = {k for k in ids - literals if not any(p.fullmatch(k) for p in patterns)}
+    # Enum-like families read through a member's name (legend.due.<Due member>).
+    unused -= {f"legend.due.{due.name}" for due in Due}
+    assert not unused, sorted(unused)
+
+
+def test_the_texts_have_the_same_placeholders_and_differ_in_each_language():
+    vi, en = messages(source("vi")), messages(source("en"))
+    assert set(vi) == set(en)
+    for key in en:
+        if key.startswith(TEXT_AREAS):
+            assert _fields(vi[key]) == _fields(en[key]), key
+            assert vi[key] != en[key], key
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_text_formats_with_its_placeholders(lang):
+    """A template that str.format cannot read (a stray brace) fails here, not in front of a user."""
+    for key, template in messages(source(lang)).items():
+        if key.startswith(TEXT_AREAS):
+            values = dict.fromkeys(_fields(template), "x")
+            assert isinstance(text(key, lang, **values), str), key

@@ -105,3 +105,9 @@ def test_bad_queries_are_named_and_change_nothing(portfolio, query, message):
     with pytest.raises(InvalidInput, match=message):
         query(portfolio)
     assert [d.to_dict() for d in portfolio] == before
+
+
+def test_a_query_window_past_the_calendar_is_no_overflow():
+    d = certified_dossier(WF)
+    assert expiring_within([d], days=10**7, as_of=dt.date(2024, 1, 1)) == [d]
+    assert expiring_within([d], days=30, as_of=dt.date(9999, 12, 20)) == []

@@ -266,3 +266,17 @@ def test_no_knock_outs_before_26_2026():
     with pytest.raises(TransitionNotAllowed, match="QD148_2023 provides no knock-outs"):
         WF.knock_out(d, ground="forged_documents", on="2024-03-05")
     assert d.state is DossierState.REGISTERED
+
+
+def test_26_2026_extends_only_once_the_filing_window_has_closed():
+    """Section 6: the extension is for a certificate whose re-evaluation filing window was
+    missed; before the window closes (120 days before the expiry) it is neither offered nor done."""
+    wf = Workflow(rulesets.QD26_2026)
+    d = certified_dossier(wf, on=dt.date(2026, 8, 1), district=None)  # expires 2029-08-01
+    closes = d.certificate.expires_on - dt.timedelta(days=120)
+    assert Action(ActionName.EXTEND) not in wf.available_actions(d, on=closes)
+    with pytest.raises(TransitionNotAllowed, match="may still be re-evaluated"):
+        wf.extend(d, until=dt.date(2029, 9, 1), on=closes)
+    day_after = closes + dt.timedelta(days=1)
+    assert Action(ActionName.EXTEND) in wf.available_actions(d, on=day_after)
+    assert wf.extend(d, until=dt.date(2029, 9, 1), on=day_after).expires_on == dt.date(2029, 9, 1)

@@ -145,7 +145,7 @@ def test_an_annual_round_on_29_february_falls_on_the_28th_in_other_years():
         (lambda: Round("county", 0, "2024-06-15", "2024-06-01"), "'level' must be one of"),
         (lambda: Round("district", 0, "15/06/2024", "2024-06-01"), "'held_by' must be"),
         (lambda: Round(Level.DISTRICT, "1", "2024-06-15", "2024-06-01"), "'number' must be"),  # type: ignore[arg-type]
-        (lambda: Round(Level.DISTRICT, 0, "2024-06-15", "2024-06-01", "yes"), "'spans_years'"),  # type: ignore[arg-type]
+        (lambda: Round(Level.DISTRICT, 0, "2024-06-15", "2024-06-01", "yes"), "'next_year'"),  # type: ignore[arg-type]
         (lambda: RoundSchedule(0, ()), "'year' must be a year from 1"),
         (lambda: RoundSchedule(2024, ("district",)), r"'rounds\[0\]' must be a Round"),  # type: ignore[arg-type]
         (

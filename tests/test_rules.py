@@ -1,5 +1,6 @@
 import datetime as dt
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -16,7 +17,7 @@ from ocop_workflow.rules import (
     Validity,
     check_score,
 )
-from tests.strategies import bad_scores, dates, scores
+from tests.strategies import bad_scores, scores
 
 QD148 = rulesets.QD148_2023
 
@@ -116,14 +117,22 @@ def test_a_star_cap_under_3_is_not_recognised():
 def test_validity_is_36_months_with_30_days_notice():
     validity = QD148.validity
     assert validity.expires_on(dt.date(2024, 7, 20)) == dt.date(2027, 7, 20)
-    assert validity.notice_by(dt.date(2024, 7, 20)) == dt.date(2027, 6, 20)
     assert validity.expires_on(dt.date(2024, 2, 29)) == dt.date(2027, 2, 28)
 
 
-@given(dates)
-def test_notice_comes_at_least_notice_days_before_expiry(day):
-    validity = Validity()
-    assert (validity.expires_on(day) - validity.notice_by(day)).days == validity.notice_days
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("months", 1.5), ("months", None), ("months", 0), ("notice_days", -1), ("notice_days", True)],
+)
+def test_a_validity_of_no_whole_months_or_days_is_a_definition_error(field, value):
+    with pytest.raises(DefinitionError, match=f"'{field}' must be a whole number"):
+        Validity(**{field: value})
+
+
+def test_a_rule_set_takes_its_dates_as_dates_or_iso_strings():
+    assert attrs.evolve(QD148, effective_from="2023-02-24") == QD148
+    with pytest.raises(DefinitionError, match="'effective_from' must be"):
+        attrs.evolve(QD148, effective_from=20230224)
 
 
 def test_level_without_its_rule_is_invalid_input():

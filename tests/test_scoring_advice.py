@@ -217,10 +217,10 @@ def _middling() -> dict[str, int | None]:
     ("arguments", "message"),
     [
         ({"sheet": 13}, r"'sheet' must be a ScoringSheet \(got 13\)"),
-        ({"member_answers": None}, r"'member_answers' must be one answer mapping per member"),
-        ({"member_answers": _middling()}, r"'member_answers' must be one answer mapping per"),
-        ({"member_answers": []}, r"'member_answers' must be .* \(got none\)"),
-        ({"member_answers": [{}]}, r"'member_answers' member 0: criterion 'A.1.1' is not answer"),
+        ({"answer_sets": None}, r"'answer_sets' must be one answer mapping per member"),
+        ({"answer_sets": _middling()}, r"'answer_sets' must be one answer mapping per"),
+        ({"answer_sets": []}, r"'answer_sets' must be .* \(got none\)"),
+        ({"answer_sets": [{}]}, r"'answer_sets' member 0: criterion 'A.1.1' is not answer"),
         ({"stars": "2"}, r"'stars' must be a star from 1 to 5 \(got '2'\)"),
         ({"stars": 0}, r"'stars' must be a star from 1 to 5 \(got 0\)"),
         ({"stars": True}, r"'stars' must be a star from 1 to 5 \(got True\)"),
@@ -231,7 +231,7 @@ def _middling() -> dict[str, int | None]:
 def test_advise_names_a_bad_argument(arguments: dict[str, object], message: str) -> None:
     call: dict[str, object] = {
         "sheet": COFFEE,
-        "member_answers": [_middling()],
+        "answer_sets": [_middling()],
         "stars": 2,
         "bands": StarBands(),
         "agreement": Agreement.MAJORITY,

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+import ocop_workflow.scoring
 from ocop_workflow.errors import InvalidInput
 from ocop_workflow.scoring import (
     GapResolution,
@@ -22,7 +26,7 @@ from ocop_workflow.scoring import (
     write_outline_csv,
 )
 from ocop_workflow.scoring.loading import sheet_from_toml_text, sheet_to_dict
-from tests.strategies import scoring_sheets
+from tests.strategies import mutated_text_files, mutated_trees, scoring_sheets
 
 SHEETS = Path(__file__).resolve().parents[1].parent / "shared" / "domain" / "sheets"
 needs_sheets = pytest.mark.skipif(
@@ -478,7 +482,7 @@ def test_a_failed_write_leaves_the_old_file_as_it_was(
     def refuse(source: object, target: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("ocop_workflow.scoring.loading.os.replace", refuse)
+    monkeypatch.setattr("ocop_workflow._files.os.replace", refuse)
     with pytest.raises(
         InvalidInput, match=r"'path': cannot write outline CSV file .* \(No space left on device\)"
     ):
@@ -732,3 +736,51 @@ def test_every_shipped_sheet_round_trips_through_json(tmp_path: Path) -> None:
         path = tmp_path / f"sheet-{number}.json"
         path.write_text(json.dumps(sheet.to_dict(), ensure_ascii=False), encoding="utf-8")
         assert ScoringSheet.load(path) == sheet
+
+
+# -- fuzzing the loaders with the real files (hardening issue, item 6) --------------------------
+
+_SHIPPED = sorted((Path(ocop_workflow.scoring.__file__).parent / "data").glob("sheet-*.toml"))
+
+
+@needs_sheets
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_mutated_sample_csv_loads_or_is_the_loaders_own_error(tmp_path, data):
+    original = data.draw(st.sampled_from(sorted(SHEETS.glob("sheet-*.csv"))))
+    path = tmp_path / original.name
+    path.write_bytes(data.draw(mutated_text_files(original.read_bytes())))
+    for strict in (True, False):
+        with contextlib.suppress(SheetError, InvalidInput):  # anything else fails the test
+            ScoringSheet.from_outline_csv(path, strict=strict)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_mutated_shipped_sheet_file_loads_or_is_the_loaders_own_error(tmp_path, data):
+    original = data.draw(st.sampled_from(_SHIPPED))
+    path = tmp_path / original.name
+    path.write_bytes(data.draw(mutated_text_files(original.read_bytes())))
+    with contextlib.suppress(SheetError, InvalidInput):  # anything else fails the test
+        ScoringSheet.load(path)
+
+
+@settings(max_examples=60)
+@given(data=st.data())
+def test_a_mutated_parsed_sheet_builds_or_is_a_sheet_error(data):
+    original = data.draw(st.sampled_from(_SHIPPED))
+    tree = data.draw(mutated_trees(tomllib.loads(original.read_text(encoding="utf-8"))))
+    with contextlib.suppress(SheetError, InvalidInput):  # anything else fails the test
+        ScoringSheet.from_dict(tree)
+
+
+def test_a_path_with_a_nul_character_is_refused_by_name():
+    with pytest.raises(InvalidInput, match="'path' must not contain a NUL character"):
+        ScoringSheet.from_outline_csv("\x00")
+
+
+def test_shipped_sheets_take_whole_numbers_of_any_type():
+    sheet = shipped_sheet(13.0)  # type: ignore[arg-type]
+    assert sheet is shipped_sheet(13)  # read once, normalised
+    with pytest.raises(InvalidInput, match="'number' must be a whole number"):
+        shipped_sheet(True)

@@ -140,3 +140,10 @@ def test_a_history_record_with_missing_details_is_named():
 def test_replay_wants_history_records():
     with pytest.raises(InvalidInput, match=r"'history\[0\]' must be a HistoryRecord \(got dict\)"):
         WF.replay(stored()["history"])
+
+
+def test_a_recorded_score_too_large_for_a_float_is_malformed():
+    data = stored()
+    data["history"][2]["details"]["score"] = 10**400
+    with pytest.raises(InvalidInput, match=r"'history\[2\]'.*malformed details"):
+        Dossier.from_dict(data)

@@ -434,3 +434,10 @@ def test_a_mutated_parsed_plan_builds_or_is_a_plan_error(data):
 def test_the_mean_of_a_district_wants_a_name(son_la, district):
     with pytest.raises(InvalidInput, match="'district' must be a district name"):
         son_la.outcomes.mean_for(district)
+
+
+def test_a_count_no_province_could_file_is_refused_when_the_plan_is_read():
+    data = tomllib.loads(SON_LA.read_text(encoding="utf-8"))
+    data["dossiers"][3]["new"] = 10**20
+    with pytest.raises(PlanError, match="a whole number from 0 to 1,000,000"):
+        Plan.from_dict(data)

@@ -15,6 +15,7 @@ from ocop_workflow.errors import InvalidInput, OcopError
 from ocop_workflow.labels import LANGUAGES, label, text
 from ocop_workflow.rules import Level
 from ocop_workflow.simulation import (
+    PlanError,
     memory_needed,
     simulate,
     sweep,
@@ -183,7 +184,7 @@ def test_an_extra_district_round_is_a_new_round(son_la):
         ({"seed": -1}, "'seed'"),
         (
             {"chunk_size": -1},
-            r"'chunk_size' must be a whole number of at least 1, or None \(got -1\)",
+            r"'chunk_size' must be a whole number of at least 1 \(got -1\)",
         ),
         ({"chunk_size": 0}, r"'chunk_size' .* \(got 0\)"),
         ({"chunk_size": 2.5}, r"'chunk_size' .* \(got 2.5\)"),
@@ -272,7 +273,7 @@ def test_max_memory_refuses_a_run_larger_than_it_before_starting(son_la):
     assert simulate(son_la, runs=500, max_memory=needed).runs == 500
     with pytest.raises(InvalidInput, match=r"^'runs' 500 would need about .* of memory, more than"):
         simulate(son_la, runs=500, max_memory=needed - 1)
-    with pytest.raises(InvalidInput, match="'max_memory' must be a whole number of bytes"):
+    with pytest.raises(InvalidInput, match="'max_memory' must be a whole number of at least 1"):
         simulate(son_la, runs=5, max_memory=0)
 
 
@@ -287,11 +288,15 @@ def test_the_memory_estimate_covers_what_the_result_holds(son_la, engine):
     assert steps[2] - steps[1] == steps[1] - steps[0] > 0
 
 
-def test_a_plan_of_absurd_counts_is_sized_without_laying_it_out(son_la):
+def test_a_plan_of_large_counts_is_sized_without_laying_it_out(son_la):
     import attrs
 
-    huge = attrs.evolve(son_la, baseline=(attrs.evolve(son_la.baseline[0], count=10**15),))
-    assert memory_needed(huge, 1) > 10**15
+    from ocop_workflow.simulation.plan import MAX_COUNT
+
+    large = attrs.evolve(son_la, baseline=(attrs.evolve(son_la.baseline[0], count=MAX_COUNT),))
+    assert memory_needed(large, 1) > MAX_COUNT  # sized at once, never laid out
+    with pytest.raises(PlanError, match=r"'baseline\.count' must be a whole number from 0"):
+        attrs.evolve(son_la.baseline[0], count=MAX_COUNT + 1)
 
 
 def test_format_bytes_shows_any_size():

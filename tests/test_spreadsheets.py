@@ -464,3 +464,27 @@ def test_a_name_that_looks_like_a_formula_stays_text(tmp_path):
     book = openpyxl.load_workbook(exported)
     assert book.worksheets[0]["A2"].data_type == "s"
     assert import_dossiers(exported, province="Sơn La") == portfolio
+
+
+# -- headings from the catalogues, progress ---------------------------------------------------
+
+
+def test_the_headings_are_the_catalogues_texts():
+    from ocop_workflow.labels import text
+    from ocop_workflow.spreadsheets import HEADING_KEYS
+
+    for lang in ("vi", "en"):
+        assert list(HEADINGS[lang]) == list(HEADING_KEYS)
+        for key in HEADING_KEYS:
+            assert HEADINGS[lang][key] == text(f"heading.{key}", lang)
+    assert HEADINGS["vi"]["stars"] == "Hạng sao"  # what lists in the provinces call it
+
+
+def test_import_reports_progress_once_per_row(tmp_path):
+    path = write_csv(tmp_path / "list.csv", [row("SL-1"), row("SL-2"), row("SL-3")])
+    calls: list[int] = []
+    dossiers = import_dossiers(path, province="Sơn La", progress=calls.append)
+    assert len(dossiers) == 3
+    assert calls == [1, 1, 1]
+    with pytest.raises(InvalidInput, match=r"'progress' must be a callable or None \(got 1\)"):
+        import_dossiers(path, province="Sơn La", progress=1)  # type: ignore[arg-type]

@@ -189,6 +189,11 @@ def test_without_units_legacy_free_text_is_kept():
     assert d.province == "Atlantis"
 
 
+def test_a_commune_looked_up_without_its_province_is_refused_by_name():
+    with pytest.raises(InvalidInput, match="'province' must be a Unit"):
+        units.divisions(BEFORE).commune(None, None, "Chiềng Ban")  # type: ignore[arg-type]
+
+
 @given(
     st.sampled_from(["Sơn La", "sơn la", "Tỉnh Sơn La", "Hà Giang", "Tuyên Quang", "Atlantis"]),
     st.sampled_from([None, "Mai Sơn", "huyện mai sơn", "Mộc Châu", "Thành phố Hà Giang", "X"]),

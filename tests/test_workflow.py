@@ -599,7 +599,7 @@ def test_a_result_lacking_the_protocol_is_named():
 
 def test_renewed_must_be_a_dossier():
     d = scored_dossier(WF, 60.0)
-    with pytest.raises(InvalidInput, match=r"'renewed' must be a Dossier \(got str\)"):
+    with pytest.raises(InvalidInput, match=r"'renewed' must be a Dossier \(got 'SL-1'\)"):
         WF.certify(d, on="2024-05-01", number="X-1", renewed="SL-1")  # type: ignore[arg-type]
 
 

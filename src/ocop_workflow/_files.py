@@ -49,6 +49,8 @@ def path_argument(value: object, name: str = "path") -> Path:
     close descriptor 5)."""
     if not isinstance(value, str | os.PathLike) or isinstance(os.fspath(value), bytes):
         raise InvalidInput(f"{name!r} must be a file path (a str or a Path) (got {value!r})")
+    if "\x00" in os.fspath(value):  # the operating system refuses it with a ValueError
+        raise InvalidInput(f"{name!r} must not contain a NUL character (got {value!r})")
     return Path(value)
 
 

@@ -26,8 +26,9 @@ from ocop_workflow import rulesets, units
 from ocop_workflow.dates import DateLike, to_date
 from ocop_workflow.dossier import Dossier, HistoryRecord, Location
 from ocop_workflow.errors import DefinitionError, InvalidInput, PermissionDenied
+from ocop_workflow.labels import label
 from ocop_workflow.rules import RECOGNISED_STARS, Level, RouteKind, RuleSet
-from ocop_workflow.validators import member, shown, text
+from ocop_workflow.validators import iterable, member, shown, text
 from ocop_workflow.workflow.actions import Action, ActionName
 
 if TYPE_CHECKING:
@@ -64,26 +65,13 @@ class Role(enum.Enum):
 
     @property
     def vi(self) -> str:
-        """Vietnamese label."""
-        return _ROLE_LABELS[self][0]
+        """Vietnamese label (:func:`ocop_workflow.labels.label`)."""
+        return label(self, "vi")
 
     @property
     def en(self) -> str:
-        """English label."""
-        return _ROLE_LABELS[self][1]
-
-
-_ROLE_LABELS = {
-    Role.PRODUCER: ("Chủ thể sản xuất", "producer"),
-    Role.COMMUNE_OFFICER: ("Cán bộ UBND cấp xã", "commune officer"),
-    Role.DISTRICT_COUNCIL: ("Hội đồng đánh giá cấp huyện", "district council"),
-    Role.PROVINCE_COUNCIL: ("Hội đồng đánh giá cấp tỉnh", "province council"),
-    Role.CENTRAL_COUNCIL: ("Hội đồng đánh giá cấp trung ương", "central council"),
-    Role.DISTRICT_COMMITTEE: ("UBND cấp huyện", "district People's Committee"),
-    Role.PROVINCE_COMMITTEE: ("UBND cấp tỉnh", "provincial People's Committee"),
-    Role.MINISTRY: ("Bộ Nông nghiệp và Môi trường", "ministry"),
-    Role.INSPECTOR: ("Thanh tra, kiểm tra cấp tỉnh", "provincial inspector"),
-}
+        """English label (:func:`ocop_workflow.labels.label`)."""
+        return label(self, "en")
 
 
 class Scope(enum.Enum):
@@ -296,7 +284,10 @@ def _grants(value: Iterable[Grant]) -> frozenset[Grant]:
 
 
 def _timeline(value: Iterable[RuleSet]) -> tuple[RuleSet, ...]:
-    return tuple(value)
+    chain = tuple(iterable(value, "timeline", "a sequence of RuleSet"))
+    if not chain or not all(isinstance(r, RuleSet) for r in chain):
+        raise InvalidInput(f"'timeline' must be a non-empty sequence of RuleSet (got {chain!r})")
+    return chain
 
 
 @attrs.frozen
@@ -318,7 +309,7 @@ class AccessPolicy:
     @classmethod
     def default(cls, timeline: Iterable[RuleSet] = rulesets.ALL) -> AccessPolicy:
         """The process as the facts page describes it (see :func:`_default_grants`)."""
-        return cls(frozenset(_default_grants()), tuple(timeline))
+        return cls(frozenset(_default_grants()), timeline)
 
     def allowing(
         self,
@@ -360,16 +351,26 @@ class AccessPolicy:
             for action in _PERFORMED:
                 for level in _levels_in_charge(action, rules):
                     for day in days:
-                        if not self.who_may(action, level, day):
+                        if not self._who_may(action, level, day):
                             at = "" if level is None else f" at {level.value!r}"
                             raise DefinitionError(
                                 f"access policy: no role may {action.value}{at} under "
                                 f"{rules.code} on {day}"
                             )
 
-    def who_may(self, action: ActionName, level: Level | None, day: dt.date) -> tuple[Grant, ...]:
+    def who_may(
+        self, action: ActionName | str, level: Level | str | None, day: DateLike
+    ) -> tuple[Grant, ...]:
         """The grants that allow ``action`` with ``level`` in charge on ``day`` (None: a level
-        that cannot be told yet, any grant of the action)."""
+        that cannot be told yet, any grant of the action); members or their values, a date or
+        an ISO string."""
+        return self._who_may(
+            member(ActionName, action, "action"),
+            None if level is None else member(Level, level, "level"),
+            to_date(day, "day"),
+        )
+
+    def _who_may(self, action: ActionName, level: Level | None, day: dt.date) -> tuple[Grant, ...]:
         found = {
             g.on(day)
             for g in self.grants
@@ -398,7 +399,7 @@ class AccessPolicy:
         in_charge = level
         if action is not ActionName.SCORE:
             in_charge = _in_charge(workflow, dossier, action, day)
-        grants = self.who_may(action, in_charge, day)
+        grants = self._who_may(action, in_charge, day)
         reason = _refusal(grants, dossier, day, who)
         if reason is not None:
             raise PermissionDenied(_denied(who, action, in_charge, dossier, day, grants, reason))
@@ -409,7 +410,7 @@ class AccessPolicy:
     ) -> tuple[str, Mapping[str, Any]]:
         """The registering actor's id (the dossier's owner) and history entry."""
         who = _actor(actor)
-        grants = self.who_may(ActionName.REGISTER, None, on)
+        grants = self._who_may(ActionName.REGISTER, None, on)
         if not any(g.role is who.role for g in grants):
             roles = ", ".join(sorted({g.role.en for g in grants}))
             raise PermissionDenied(
@@ -446,7 +447,7 @@ class AccessPolicy:
             level = action.level if action.name is ActionName.SCORE else None
             if level is None:
                 level = _in_charge(workflow, dossier, action.name, when)
-            if _refusal(self.who_may(action.name, level, when), dossier, when, who) is None:
+            if _refusal(self._who_may(action.name, level, when), dossier, when, who) is None:
                 kept.append(action)
         return tuple(kept)
 

@@ -24,6 +24,7 @@ from ocop_workflow.calendar import commune_check_deadline
 from ocop_workflow.dates import add_days
 from ocop_workflow.dossier import Dossier
 from ocop_workflow.errors import InvalidInput
+from ocop_workflow.labels import label
 from ocop_workflow.rounds import RoundSchedule
 from ocop_workflow.rules import Level
 from ocop_workflow.states import DossierState
@@ -53,27 +54,15 @@ class Due(enum.Enum):
 
     @property
     def vi(self) -> str:
-        """Vietnamese label."""
-        return _DUE_LABELS[self][0]
+        """Vietnamese label (:func:`ocop_workflow.labels.label`)."""
+        return label(self, "vi")
 
     @property
     def en(self) -> str:
-        """English label."""
-        return _DUE_LABELS[self][1]
+        """English label (:func:`ocop_workflow.labels.label`)."""
+        return label(self, "en")
 
 
-_DUE_LABELS = {
-    Due.REVOCATION: ("Hạn thu hồi giấy chứng nhận", "Revocation due"),
-    Due.TRANSITIONAL_DEADLINE: ("Hạn chuyển tiếp", "Transitional deadline"),
-    Due.EVALUATION: ("Hạn đánh giá lại", "Re-evaluation to be evaluated"),
-    Due.COMMUNE_CHECK: ("Hạn xã kiểm tra hồ sơ", "Commune check due"),
-    Due.NOTICE: ("Hạn thông báo hết hiệu lực", "Expiry notice due"),
-    Due.EXPIRY: ("Giấy chứng nhận hết hiệu lực", "Certificate expires"),
-    Due.REEVALUATION_OPENS: ("Mở nộp hồ sơ đánh giá lại", "Re-evaluation filing opens"),
-    Due.REEVALUATION_CLOSES: ("Hạn cuối nộp hồ sơ đánh giá lại", "Re-evaluation filing closes"),
-    Due.ROUND_CUTOFF: ("Hạn nhận hồ sơ của đợt", "Round cut-off"),
-    Due.ROUND: ("Đợt đánh giá", "Round held by"),
-}
 _ORDER = {due: index for index, due in enumerate(Due)}
 
 

@@ -18,6 +18,7 @@ import pendulum
 from ocop_workflow.dates import DateLike, to_date
 from ocop_workflow.errors import InvalidInput
 from ocop_workflow.rules import RuleSet
+from ocop_workflow.validators import whole
 
 __all__ = [
     "ZONE",
@@ -65,8 +66,7 @@ def add_working_days(start: DateLike, days: int) -> dt.date:
     holiday, nor a weekend day unless one declared a working day; it never moves back as ``days``
     grows.
     """
-    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
-        raise InvalidInput(f"'days' must be a whole number of at least 0 (got {days!r})")
+    days = whole(days, "days", 0)
     day = to_date(start, "start")
     try:
         if days == 0:

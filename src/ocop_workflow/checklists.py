@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from ocop_workflow.errors import DefinitionError, InvalidInput
+from ocop_workflow.labels import label
 from ocop_workflow.validators import boolean, member, optional_text, shown, whole
 
 __all__ = [
@@ -45,28 +46,13 @@ class CheckItem(enum.Enum):
 
     @property
     def vi(self) -> str:
-        """Vietnamese label."""
-        return _CHECK_LABELS[self][0]
+        """Vietnamese label (:func:`ocop_workflow.labels.label`)."""
+        return label(self, "vi")
 
     @property
     def en(self) -> str:
-        """English label."""
-        return _CHECK_LABELS[self][1]
-
-
-_CHECK_LABELS = {
-    CheckItem.LOCAL_MATERIALS: (
-        "Nguồn gốc sản phẩm, nguyên liệu địa phương",
-        "Origin of the product and local raw materials",
-    ),
-    CheckItem.LOCAL_LABOUR: ("Sử dụng lao động địa phương", "Use of local labour"),
-    CheckItem.IDEA_ORIGIN: ("Nguồn gốc ý tưởng sản phẩm", "Origin of the idea"),
-    CheckItem.LOCAL_IDENTITY: (
-        "Tính đặc trưng, bản sắc địa phương",
-        "Local identity and knowledge",
-    ),
-    CheckItem.DOSSIER_FORMAT: ("Hình thức hồ sơ", "The dossier's format"),
-}
+        """English label (:func:`ocop_workflow.labels.label`)."""
+        return label(self, "en")
 
 
 class ContentItem(enum.Enum):
@@ -80,22 +66,13 @@ class ContentItem(enum.Enum):
 
     @property
     def vi(self) -> str:
-        """Vietnamese label."""
-        return _CONTENT_LABELS[self][0]
+        """Vietnamese label (:func:`ocop_workflow.labels.label`)."""
+        return label(self, "vi")
 
     @property
     def en(self) -> str:
-        """English label."""
-        return _CONTENT_LABELS[self][1]
-
-
-_CONTENT_LABELS = {
-    ContentItem.REGISTRATION_FORM: ("Phiếu đăng ký", "Registration form"),
-    ContentItem.BUSINESS_PLAN: ("Phương án/kế hoạch kinh doanh", "Business plan"),
-    ContentItem.SELF_ASSESSMENT: ("Bản tự đánh giá", "Self-assessment"),
-    ContentItem.EVIDENCE: ("Tài liệu minh chứng", "Evidence"),
-    ContentItem.SAMPLES: ("Mẫu sản phẩm", "Product samples"),
-}
+        """English label (:func:`ocop_workflow.labels.label`)."""
+        return label(self, "en")
 
 
 def _items(value: Iterable[ContentItem]) -> tuple[ContentItem, ...]:

@@ -87,9 +87,10 @@ class OnSpread(enum.Enum):
 def _quorum(value: object) -> Fraction | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float | Fraction):
-        raise InvalidInput(f"'quorum' must be a share of the members or None (got {shown(value)})")
-    share = Fraction(value).limit_denominator(1000)
+    if isinstance(value, Fraction):
+        share = value
+    else:
+        share = Fraction(finite_real(value, "quorum")).limit_denominator(1000)
     if not 0 < share <= 1:
         raise InvalidInput(f"'quorum' must be more than 0 and at most 1 (got {shown(value)})")
     return share

@@ -12,7 +12,7 @@ import pendulum
 
 from ocop_workflow.errors import InvalidInput
 
-__all__ = ["DateLike", "add_days", "add_months", "to_date"]
+__all__ = ["DateLike", "add_days", "add_months", "to_date", "up_to"]
 
 DateLike = dt.date | str
 """A ``datetime.date`` (``pendulum.Date`` is one) or an ISO 8601 string such as ``"2024-03-01"``."""
@@ -60,6 +60,15 @@ def add_days(day: dt.date, days: int, field: str = "on") -> dt.date:
         return day + dt.timedelta(days=days)
     except OverflowError:
         raise InvalidInput(_beyond(field, day, f"{days} days")) from None
+
+
+def up_to(day: dt.date, days: int) -> dt.date:
+    """``day`` plus ``days`` as the upper bound of a query: the calendar's last day where the sum
+    would pass it (no date lies beyond, so the answer is the same)."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max
 
 
 def _beyond(field: str, day: dt.date, span: str) -> str:

@@ -18,12 +18,13 @@ import attrs
 
 from ocop_workflow import rulesets
 from ocop_workflow.agenda import Agenda, AgendaRow, Due, agenda_rows
-from ocop_workflow.dates import DateLike, to_date
+from ocop_workflow.dates import DateLike, to_date, up_to
 from ocop_workflow.dossier import Dossier
 from ocop_workflow.errors import InvalidInput, OcopError
 from ocop_workflow.rounds import RoundSchedule
 from ocop_workflow.rules import RevocationReason, RuleSet
 from ocop_workflow.states import DossierState
+from ocop_workflow.validators import whole
 from ocop_workflow.workflow import Workflow
 from ocop_workflow.workflow.inspections import notice_sent, open_finding
 
@@ -84,10 +85,9 @@ def _expiry(dossier: Dossier) -> dt.date:
 def expiring_within(dossiers: Iterable[Dossier], days: int, as_of: DateLike) -> list[Dossier]:
     """Certified dossiers whose certificate expires within ``days`` after ``as_of``, soonest
     first: with ``days=30``, the list of holders to notify (section 4.6)."""
-    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
-        raise InvalidInput(f"'days' must be a whole number of at least 0 (got {days!r})")
+    days = whole(days, "days", 0)
     day = to_date(as_of, "as_of")
-    until = day + dt.timedelta(days=days)
+    until = up_to(day, days)
     return sorted((d for d in _certified(dossiers) if day < _expiry(d) <= until), key=_expiry)
 
 
@@ -222,11 +222,10 @@ def notices_due(
     """Certified dossiers whose expiry notice (section 4.6: at least 30 days before expiry,
     :meth:`Workflow.notice_due`) falls due on or before ``as_of`` plus ``days`` and has not been
     sent (:meth:`Workflow.notify_expiry`), while the certificate is still valid; soonest first."""
-    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
-        raise InvalidInput(f"'days' must be a whole number of at least 0 (got {days!r})")
+    days = whole(days, "days", 0)
     day = to_date(as_of, "as_of")
     workflow = _workflow(workflow, day)
-    until = day + dt.timedelta(days=days)
+    until = up_to(day, days)
     due = []
     for d in _certified(dossiers):
         notice_by = workflow.notice_due(d)

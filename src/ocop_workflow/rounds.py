@@ -61,7 +61,7 @@ class Round:
 
     ``level`` may be given as its value (``"district"``) and the dates as ISO strings. A schedule
     numbers its rounds itself, per level in date order, whatever ``number`` they came with.
-    ``spans_years`` lets a round of this year's cycle fall early next year (Decision 26/2026's
+    ``next_year`` lets a round of this year's cycle fall early next year (Decision 26/2026's
     second ministry round, facts page section 6).
     """
 
@@ -69,7 +69,7 @@ class Round:
     number: int = attrs.field(validator=_whole)
     held_by: dt.date = attrs.field(converter=_held_by)
     cutoff: dt.date = attrs.field(converter=_cutoff)
-    spans_years: bool = attrs.field(default=False, validator=_flag)
+    next_year: bool = attrs.field(default=False, validator=_flag)
 
     def __str__(self) -> str:
         return f"{self.level.value} round {self.number} (cut-off {self.cutoff}, by {self.held_by})"
@@ -131,12 +131,12 @@ class RoundSchedule:
         for r in self.rounds:
             if r.cutoff > r.held_by:
                 raise DefinitionError(f"{r}: 'cutoff' must not be after 'held_by'")
-            limit = dt.date(self.year + 1, 12, 31) if r.spans_years else last
+            limit = dt.date(self.year + 1, 12, 31) if r.next_year else last
             for name, day in (("cutoff", r.cutoff), ("held_by", r.held_by)):
                 if not dt.date(self.year, 1, 1) <= day <= limit:
                     raise DefinitionError(
                         f"{r}: {name!r} must fall in {self.year}"
-                        f"{' or the next year' if r.spans_years else ''} (got {day})"
+                        f"{' or the next year' if r.next_year else ''} (got {day})"
                     )
         seen: set[tuple[Level, dt.date]] = set()
         for r in self.rounds:
@@ -190,10 +190,10 @@ class RoundSchedule:
         )
 
     def with_round(
-        self, level: Level, held_by: DateLike, cutoff: DateLike, *, spans_years: bool = False
+        self, level: Level, held_by: DateLike, cutoff: DateLike, *, next_year: bool = False
     ) -> RoundSchedule:
         """A schedule with one more round (councils may add rounds, facts page section 4)."""
-        added = Round(level, 0, to_date(held_by, "held_by"), to_date(cutoff, "cutoff"), spans_years)
+        added = Round(level, 0, to_date(held_by, "held_by"), to_date(cutoff, "cutoff"), next_year)
         return RoundSchedule(self.year, (*self.rounds, added))
 
     def to_ical(self, path: str | Path | None = None, *, name: str = "OCOP") -> bytes:
@@ -301,7 +301,7 @@ class AnnualRound:
     def of_year(self, year: int) -> Round:
         """This round in ``year``'s cycle (numbered when placed in a schedule)."""
         return Round(
-            self.level, 0, self.held_on(year), self.cutoff_on(year), spans_years=self.next_year
+            self.level, 0, self.held_on(year), self.cutoff_on(year), next_year=self.next_year
         )
 
 

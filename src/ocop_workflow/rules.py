@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from ocop_workflow.checklists import CheckItem, DossierContents
-from ocop_workflow.dates import add_months
+from ocop_workflow.dates import add_months, to_date
 from ocop_workflow.errors import DefinitionError, InvalidInput
 from ocop_workflow.validators import finite_real, member
 
@@ -193,6 +193,33 @@ class LevelRule:
             check_score(self.forwards_at, "forwards_at")
 
 
+def _days(attribute: attrs.Attribute[Any], value: object, least: int) -> None:
+    """A count of days or months in a rule set: a whole number (an ``int``) of at least
+    ``least``; a :class:`DefinitionError` otherwise."""
+    if type(value) is not int or value < least:
+        raise DefinitionError(
+            f"{attribute.name!r} must be a whole number of at least {least} (got {value!r})"
+        )
+
+
+def _definition_date(value: object) -> dt.date:
+    """A rule set's date: a ``datetime.date`` or an ISO string (a :class:`DefinitionError`
+    otherwise, the rule set being a definition)."""
+    try:
+        return to_date(value, "effective_from")
+    except InvalidInput as error:
+        raise DefinitionError(str(error)) from None
+
+
+def _optional_definition_date(value: object) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return to_date(value, "effective_until")
+    except InvalidInput as error:
+        raise DefinitionError(str(error)) from None
+
+
 @attrs.frozen
 class Validity:
     """How long a certificate lasts and when its holder must be told (facts page section 4.6).
@@ -201,16 +228,12 @@ class Validity:
     longer valid. The issuing body notifies at least ``notice_days`` before that day.
     """
 
-    months: int = attrs.field(default=36, validator=attrs.validators.gt(0))
-    notice_days: int = attrs.field(default=30, validator=attrs.validators.ge(0))
+    months: int = attrs.field(default=36, validator=lambda i, a, v: _days(a, v, 1))
+    notice_days: int = attrs.field(default=30, validator=lambda i, a, v: _days(a, v, 0))
 
     def expires_on(self, issued_on: dt.date) -> dt.date:
         """Issue date plus ``months`` calendar months (29 Feb + 36 months is 28 Feb)."""
         return add_months(issued_on, self.months)
-
-    def notice_by(self, issued_on: dt.date) -> dt.date:
-        """The last day on which the expiry notice may be sent."""
-        return self.expires_on(issued_on) - dt.timedelta(days=self.notice_days)
 
 
 class RevocationReason(enum.Enum):
@@ -276,10 +299,8 @@ def _check_items(value: Iterable[CheckItem] | None) -> tuple[CheckItem, ...] | N
 
 
 def _optional_days(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-        raise DefinitionError(
-            f"{attribute.name!r} must be a number of days or None (got {value!r})"
-        )
+    if value is not None:
+        _days(attribute, value, 0)
 
 
 @attrs.frozen
@@ -308,7 +329,10 @@ class Deadlines:
     def __attrs_post_init__(self) -> None:
         window = self.reevaluation_window
         if window is not None and not (
-            isinstance(window, tuple) and len(window) == 2 and window[0] > window[1] >= 0
+            isinstance(window, tuple)
+            and len(window) == 2
+            and all(type(days) is int for days in window)
+            and window[0] > window[1] >= 0
         ):
             raise DefinitionError(
                 f"'reevaluation_window' must be (earliest, latest) days before expiry, earliest "
@@ -366,14 +390,14 @@ class RuleSet:
 
     code: str
     title: str
-    effective_from: dt.date
+    effective_from: dt.date = attrs.field(converter=_definition_date)
     levels: tuple[LevelRule, ...] = attrs.field(converter=_level_tuple)
     bands: StarBands = attrs.field(factory=StarBands)
     validity: Validity = attrs.field(factory=Validity)
     revocation_reasons: frozenset[RevocationReason] = attrs.field(
         converter=_frozen_reasons, default=frozenset(RevocationReason)
     )
-    effective_until: dt.date | None = None
+    effective_until: dt.date | None = attrs.field(default=None, converter=_optional_definition_date)
     deadlines: Deadlines = attrs.field(factory=Deadlines)
     _part_maxima: tuple[tuple[str, float], ...] | None = attrs.field(
         default=None, converter=_part_pairs, alias="part_maxima"

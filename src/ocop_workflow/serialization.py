@@ -279,7 +279,7 @@ def _history_problems(dossier: Dossier, known_regimes: bool) -> list[str]:
                 }
             elif record.action == "extend" and certificate is not None:
                 certificate["expires_on"] = dt.date.fromisoformat(details["until"])
-        except (KeyError, ValueError, TypeError):
+        except (KeyError, ValueError, TypeError, OverflowError):
             problems.append(f"{where}: malformed details {dict(details)!r}")
         previous = record
     first = history[0]

@@ -36,14 +36,20 @@ import io
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
-import openpyxl
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+
+try:
+    import openpyxl
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+except ImportError as missing:  # pragma: no cover - the test extra installs it
+    raise ImportError(
+        "spreadsheets need the 'excel' extra: pip install \"ocop-workflow[excel]\""
+    ) from missing
 
 from ocop_workflow import rulesets
 from ocop_workflow._files import (
@@ -55,6 +61,7 @@ from ocop_workflow._files import (
 )
 from ocop_workflow.dossier import SHEET_NUMBERS, Dossier, DossierKind
 from ocop_workflow.errors import InvalidInput, OcopError
+from ocop_workflow.labels import text
 from ocop_workflow.rules import RECOGNISED_STARS, RouteKind
 from ocop_workflow.scoring.catalogue import SHEETS
 from ocop_workflow.states import DossierState
@@ -69,6 +76,7 @@ __all__ = [
     "ALIASES",
     "FIELDS",
     "HEADINGS",
+    "HEADING_KEYS",
     "LANGUAGES",
     "ProductRow",
     "RowProblem",
@@ -94,72 +102,37 @@ FIELDS = (
 )
 """The columns of a list of certified products, in the order :func:`export_portfolio` writes."""
 
-# Every heading this module writes, one mapping per language (kept together so that they can
-# move to a message catalogue). Vietnamese follows the decisions' terms (chủ thể, hạng sao,
-# công nhận; facts page sections 1-4).
+HEADING_KEYS = (
+    *FIELDS,
+    "list",
+    "by_stars",
+    "appendix",
+    "stars_3",
+    "stars_4",
+    "stars_5",
+    "total",
+    "no_district",
+    "first_time",
+    "upgrade",
+    "reevaluation",
+    "summary",
+    "targets",
+    "row",
+    "meaning",
+    "mean",
+    "target",
+    "year",
+    "at_least",
+    "probability",
+    "runs",
+)
+"""The keys of :data:`HEADINGS`: the fields, then the sheet titles and other headings."""
+
+# The texts are the catalogues' ``heading.<key>`` messages (ocop_workflow.labels), one source for
+# this module, the CLI's tables and any other reader. Vietnamese follows the decisions' terms
+# (chủ thể, hạng sao, công nhận; facts page sections 1-4).
 HEADINGS: dict[str, dict[str, str]] = {
-    "vi": {
-        "product": "Tên sản phẩm",
-        "producer": "Chủ thể",
-        "sheet": "Bộ sản phẩm",
-        "district": "Huyện",
-        "commune": "Xã",
-        "stars": "Hạng sao",
-        "certificate": "Số giấy chứng nhận",
-        "recognised_on": "Ngày công nhận",
-        "list": "Danh sách sản phẩm",
-        "by_stars": "Theo huyện và hạng sao",
-        "appendix": "Hồ sơ theo huyện",
-        "stars_3": "3 sao",
-        "stars_4": "4 sao",
-        "stars_5": "5 sao",
-        "total": "Tổng",
-        "no_district": "(không có huyện)",
-        "first_time": "Đánh giá lần đầu",
-        "upgrade": "Nâng hạng sao",
-        "reevaluation": "Đánh giá lại",
-        "summary": "Tóm tắt",
-        "targets": "Mục tiêu",
-        "row": "Chỉ tiêu",
-        "meaning": "Giải thích",
-        "mean": "Trung bình",
-        "target": "Mục tiêu",
-        "year": "Năm",
-        "at_least": "Ít nhất",
-        "probability": "Xác suất đạt",
-        "runs": "Số lần chạy",
-    },
-    "en": {
-        "product": "Product",
-        "producer": "Producer",
-        "sheet": "Sheet",
-        "district": "District",
-        "commune": "Commune",
-        "stars": "Stars",
-        "certificate": "Certificate number",
-        "recognised_on": "Recognition date",
-        "list": "Products",
-        "by_stars": "By district and stars",
-        "appendix": "Dossiers by district",
-        "stars_3": "3 stars",
-        "stars_4": "4 stars",
-        "stars_5": "5 stars",
-        "total": "Total",
-        "no_district": "(no district)",
-        "first_time": "First-time evaluation",
-        "upgrade": "Upgrade",
-        "reevaluation": "Re-evaluation",
-        "summary": "Summary",
-        "targets": "Targets",
-        "row": "Figure",
-        "meaning": "Meaning",
-        "mean": "Mean",
-        "target": "Target",
-        "year": "Year",
-        "at_least": "At least",
-        "probability": "Probability",
-        "runs": "Runs",
-    },
+    lang: {key: text(f"heading.{key}", lang) for key in HEADING_KEYS} for lang in LANGUAGES
 }
 """Every heading and sheet title the module writes, per language."""
 
@@ -628,6 +601,7 @@ def import_dossiers(
     columns: Mapping[str, str] | None = None,
     header_row: int = 1,
     worksheet: str | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> list[Dossier]:
     """Certified dossiers from a province's list of certified products, one per row.
 
@@ -635,10 +609,13 @@ def import_dossiers(
     the regime in force on each recognition date; a row the workflow refuses (a date before the
     first regime, no district where the regime has a district level...) is a problem of that
     row. Every problem of the file is raised together (:class:`SpreadsheetError`); otherwise
-    every row becomes a dossier.
+    every row becomes a dossier. ``progress`` (a callable, such as a ``tqdm`` bar's ``update``)
+    is called with 1 after each row is built.
     """
     if not isinstance(province, str) or not province.strip():
         raise InvalidInput(f"'province' must be a non-empty string (got {province!r})")
+    if progress is not None and not callable(progress):
+        raise InvalidInput(f"'progress' must be a callable or None (got {progress!r})")
     if workflow is None:
         workflow = Workflow(rulesets.QD148_2023)
     elif not isinstance(workflow, Workflow):
@@ -654,6 +631,8 @@ def import_dossiers(
             field = _field_of(error)
             heading = headings.get(field, HEADINGS["vi"][field])
             problems.append(RowProblem(row.row, heading, getattr(row, field), str(error)))
+        if progress is not None:
+            progress(1)
     if problems:
         raise SpreadsheetError(str(source), problems)
     return dossiers

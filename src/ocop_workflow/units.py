@@ -265,6 +265,7 @@ class Divisions:
                 f"{field!r} must be None from {REFORM}: districts were dissolved "
                 f"(got {shown(name)})"
             )
+        instance(province, Unit, "province")
         return self._one(self._below.get(province.code), name, field, f" in {province.name}")
 
     def commune(
@@ -272,6 +273,9 @@ class Divisions:
     ) -> Unit:
         """The commune of that name in ``district`` (old structure) or in ``province`` (new
         structure, or old when no district is given)."""
+        instance(province, Unit, "province")
+        if district is not None:
+            instance(district, Unit, "district")
         holder = province if district is None else district
         where = f" in {holder.name}" + ("" if district is None else f", {province.name}")
         return self._one(self._communes.get(holder.code), name, field, where)

@@ -93,7 +93,15 @@ def whole(value: object, field: str, low: int | None = None, high: int | None = 
     """
     number = _as_int(value)
     if number is None or (low is not None and number < low) or (high is not None and number > high):
-        bounds = "" if low is None and high is None else f" from {low} to {high}"
+        bounds = (
+            f" from {low} to {high}"
+            if low is not None and high is not None
+            else f" of at least {low}"
+            if low is not None
+            else f" of at most {high}"
+            if high is not None
+            else ""
+        )
         raise InvalidInput(f"{field!r} must be a whole number{bounds} (got {shown(value)})")
     return number
 
@@ -150,7 +158,8 @@ def member(cls: type[E], value: object, field: str) -> E:
 def instance(value: object, cls: type[T], field: str) -> T:
     """``value`` itself when it is a ``cls``; otherwise refused by name."""
     if not isinstance(value, cls):
-        raise InvalidInput(f"{field!r} must be a {cls.__name__} (got {type(value).__name__})")
+        got = shown(value) if type(value) in _JSON_ATOMS else type(value).__name__
+        raise InvalidInput(f"{field!r} must be a {cls.__name__} (got {got})")
     return value
 
 

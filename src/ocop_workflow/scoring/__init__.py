@@ -34,7 +34,6 @@ from ocop_workflow.scoring.council import (
     result_from_details,
 )
 from ocop_workflow.scoring.evaluation import Answers, SheetResult, UnmetMinimum
-from ocop_workflow.scoring.loading import read_outline_csv, write_outline_csv
 from ocop_workflow.scoring.model import (
     MINIMUM_STARS,
     Criterion,
@@ -45,6 +44,7 @@ from ocop_workflow.scoring.model import (
     Part,
     ScoringSheet,
 )
+from ocop_workflow.scoring.outline_csv import read_outline_csv, write_outline_csv
 from ocop_workflow.scoring.problems import Problem, ProblemKind, SheetError
 
 __all__ = [

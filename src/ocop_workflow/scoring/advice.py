@@ -127,25 +127,25 @@ class Advice:
 
 def advise(
     sheet: ScoringSheet,
-    member_answers: Iterable[Answers],
+    answer_sets: Iterable[Answers],
     stars: int,
     bands: StarBands,
     agreement: Agreement = Agreement.MAJORITY,
 ) -> Advice | None:
     """The cheapest changes that lift ``stars`` (the current final star) by one; see the module.
 
-    ``member_answers`` holds one answer mapping per council member (one for a single evaluation),
+    ``answer_sets`` holds one answer mapping per council member (one for a single evaluation),
     each valid for ``sheet``; ``stars`` is 1 to 5. A bad argument is
     :class:`~ocop_workflow.errors.InvalidInput` naming it.
     """
-    member_answers = _checked(sheet, member_answers, stars, bands, agreement)
+    answer_sets = _checked(sheet, answer_sets, stars, bands, agreement)
     if stars >= 5:
         return None
     target = stars + 1
     criteria = sheet.criteria
-    count = len(member_answers)
+    count = len(answer_sets)
     # Member points per criterion, as exact fractions; None (no option applies) earns 0.
-    matrix = [_points_now(criterion, member_answers) for criterion in criteria]
+    matrix = [_points_now(criterion, answer_sets) for criterion in criteria]
 
     chosen: dict[int, int] = {}  # criterion position -> option index to reach
     reasons: dict[int, int] = {}  # criterion position -> star whose minimum forces it
@@ -172,9 +172,9 @@ def advise(
                 title=criterion.title,
                 required_points=need,
                 required_option=option,
-                chosen=member_answers[0][criterion.code] if count == 1 else None,
-                chosen_points=float(sum(_points_now(criterion, member_answers)) / count),
-                met_by=sum(1 for p in _points_now(criterion, member_answers) if p >= need),
+                chosen=answer_sets[0][criterion.code] if count == 1 else None,
+                chosen_points=float(sum(_points_now(criterion, answer_sets)) / count),
+                met_by=sum(1 for p in _points_now(criterion, answer_sets) if p >= need),
                 members=count,
             )
         )
@@ -192,7 +192,7 @@ def advise(
         extra = dict(picks)
     chosen.update(extra)
 
-    original = [sum(_points_now(c, member_answers), Fraction(0)) for c in criteria]
+    original = [sum(_points_now(c, answer_sets), Fraction(0)) for c in criteria]
     start_total = sum(original, Fraction(0)) / count
     changes = []
     for position in sorted(chosen):
@@ -200,7 +200,7 @@ def advise(
         option = chosen[position]
         target_points = Fraction(criterion.options[option].points)
         after = sum(
-            (max(p, target_points) for p in _points_now(criterion, member_answers)), Fraction(0)
+            (max(p, target_points) for p in _points_now(criterion, answer_sets)), Fraction(0)
         )
         changes.append(
             Change(
@@ -225,7 +225,7 @@ def advise(
 
 
 def _checked(
-    sheet: object, member_answers: object, stars: object, bands: object, agreement: object
+    sheet: object, answer_sets: object, stars: object, bands: object, agreement: object
 ) -> tuple[Answers, ...]:
     """:func:`advise`'s arguments checked; the member answers as a tuple."""
     if not isinstance(sheet, ScoringSheet):
@@ -236,26 +236,24 @@ def _checked(
         raise InvalidInput(f"'bands' must be a StarBands (got {bands!r})")
     if not isinstance(agreement, Agreement):
         raise InvalidInput(f"'agreement' must be an Agreement (got {agreement!r})")
-    if isinstance(member_answers, Mapping | str | bytes) or not isinstance(
-        member_answers, Iterable
-    ):
+    if isinstance(answer_sets, Mapping | str | bytes) or not isinstance(answer_sets, Iterable):
         raise InvalidInput(
-            f"'member_answers' must be one answer mapping per member (got {member_answers!r})"
+            f"'answer_sets' must be one answer mapping per member (got {answer_sets!r})"
         )
-    sets = tuple(member_answers)
+    sets = tuple(answer_sets)
     if not sets:
-        raise InvalidInput("'member_answers' must be one answer mapping per member (got none)")
+        raise InvalidInput("'answer_sets' must be one answer mapping per member (got none)")
     for position, answers in enumerate(sets):
         problem = answers_error(sheet, answers)
         if problem is not None:
-            raise InvalidInput(f"'member_answers' member {position}: {problem}")
+            raise InvalidInput(f"'answer_sets' member {position}: {problem}")
     return sets
 
 
-def _points_now(criterion: Criterion, member_answers: Sequence[Answers]) -> list[Fraction]:
+def _points_now(criterion: Criterion, answer_sets: Sequence[Answers]) -> list[Fraction]:
     """Each member's points on ``criterion`` as exact fractions (``None`` earns 0)."""
     out = []
-    for answers in member_answers:
+    for answers in answer_sets:
         choice = answers[criterion.code]
         out.append(Fraction(0) if choice is None else Fraction(criterion.options[choice].points))
     return out

@@ -17,6 +17,7 @@ import attrs
 
 from ocop_workflow.errors import InvalidInput
 from ocop_workflow.scoring.model import ScoringSheet
+from ocop_workflow.validators import whole
 
 __all__ = [
     "NAMES_VI",
@@ -457,6 +458,7 @@ def sheet_group(number: int) -> ProductGroup:
     return ProductGroup(SHEETS[number][0])
 
 
+@functools.cache
 def shipped_sheet_numbers() -> tuple[int, ...]:
     """The numbers of the sheets this package ships as data files."""
     folder = resources.files("ocop_workflow.scoring") / "data"
@@ -469,12 +471,20 @@ def shipped_sheet_numbers() -> tuple[int, ...]:
 
 
 def shipped_sheet(number: int) -> ScoringSheet:
-    """The shipped sheet ``number`` (written by this project; see ``docs/sheet-format.md``)."""
+    """The shipped sheet ``number`` (written by this project; see ``docs/sheet-format.md``).
+
+    Read once per process: a sheet is immutable, and replay asks for it on every sheet score."""
+    number = whole(number, "number")
     if number not in shipped_sheet_numbers():
         raise InvalidInput(
             f"'number': no shipped sheet {number!r} (shipped: {list(shipped_sheet_numbers())})"
         )
-    from ocop_workflow.scoring.loading import sheet_from_toml_text
+    return _read_shipped(number)
+
+
+@functools.cache
+def _read_shipped(number: int) -> ScoringSheet:
+    from ocop_workflow.scoring.sheet_format import sheet_from_toml_text
 
     entry = resources.files("ocop_workflow.scoring") / "data" / f"sheet-{number:02d}.toml"
     return sheet_from_toml_text(entry.read_text(encoding="utf-8"), source=entry.name)

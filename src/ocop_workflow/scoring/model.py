@@ -567,20 +567,20 @@ class ScoringSheet:
 
         Strict: raises :class:`~ocop_workflow.scoring.problems.SheetError` listing every problem.
         """
-        from ocop_workflow.scoring.loading import load_sheet
+        from ocop_workflow.scoring.sheet_format import load_sheet
 
         return load_sheet(path)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> ScoringSheet:
         """Build a sheet from the parsed TOML/JSON structure; strict, like :meth:`load`."""
-        from ocop_workflow.scoring.loading import sheet_from_dict
+        from ocop_workflow.scoring.sheet_format import sheet_from_dict
 
         return sheet_from_dict(data)
 
     def to_dict(self) -> dict[str, object]:
         """The sheet as the plain structure :meth:`from_dict` reads (JSON-ready)."""
-        from ocop_workflow.scoring.loading import sheet_to_dict
+        from ocop_workflow.scoring.sheet_format import sheet_to_dict
 
         return sheet_to_dict(self)
 
@@ -622,11 +622,11 @@ class ScoringSheet:
 
         Strict (the default): raise :class:`~ocop_workflow.scoring.problems.SheetError` listing
         every problem. ``strict=False``: return ``(sheet, problems)``, the sheet built as described
-        in :func:`ocop_workflow.scoring.loading.read_outline_csv`. ``number`` defaults to the
+        in :func:`ocop_workflow.scoring.outline_csv.read_outline_csv`. ``number`` defaults to the
         number in the file name (``sheet-13.csv``); ``group`` and ``sub_group`` default to the
         catalogue entry of that number.
         """
-        from ocop_workflow.scoring.loading import read_outline_csv
+        from ocop_workflow.scoring.outline_csv import read_outline_csv
 
         if not isinstance(strict, bool):
             raise InvalidInput(f"'strict' must be True or False (got {strict!r})")
@@ -641,6 +641,6 @@ class ScoringSheet:
 
     def to_outline_csv(self, path: str | Path) -> None:
         """Write the sheet as a flat outline CSV that :meth:`from_outline_csv` reads back equal."""
-        from ocop_workflow.scoring.loading import write_outline_csv
+        from ocop_workflow.scoring.outline_csv import write_outline_csv
 
         write_outline_csv(self, path)

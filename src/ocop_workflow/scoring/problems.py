@@ -21,6 +21,7 @@ __all__ = [
     "ProblemKind",
     "SheetError",
     "fmt_points",
+    "unreadable",
 ]
 
 SHEET_TOTAL = 100.0
@@ -123,3 +124,8 @@ class ProblemCollector:
     ) -> None:
         """Record one problem."""
         self.problems.append(Problem(kind, message, row, code, expected, found))
+
+
+def unreadable(source: str, what: str, error: object) -> SheetError:
+    """The error for a file whose bytes are not a text in the expected format (``what``)."""
+    return SheetError(source, (Problem(ProblemKind.STRUCTURE, f"not {what}: {error}"),))

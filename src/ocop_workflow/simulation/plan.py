@@ -59,9 +59,15 @@ def _probability(key: str, value: object) -> float:
     return float(value)
 
 
+MAX_COUNT = 1_000_000
+"""The largest count one plan entry may hold: Vietnam as a whole had well over ten thousand OCOP
+products by 2024 (facts page section 7), so a million in one entry is a mistake, refused when the
+plan is read rather than met as an exhausted memory when it runs."""
+
+
 def _count(key: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise _fail(key, "a whole number of at least 0", value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
+        raise _fail(key, f"a whole number from 0 to {MAX_COUNT:,}", value)
     return value
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ocop_workflow.errors import InvalidInput
+from ocop_workflow.labels import LANGUAGES as LABEL_LANGUAGES
 from ocop_workflow.labels import checked_language, label, text
 from ocop_workflow.rules import Level
 from ocop_workflow.simulation.model import FUNNEL, Compiled, IntArray
@@ -20,52 +21,12 @@ if TYPE_CHECKING:
 
 __all__ = ["LANGUAGES", "SimulationResult"]
 
-LANGUAGES = ("vi", "en")
+LANGUAGES = LABEL_LANGUAGES
 """The languages of the legends: Vietnamese and English."""
 
-# Plain words for each row of ``SimulationResult.summary`` and for a target, one mapping per
-# language (kept together so that they can move to a message catalogue). ``{year}`` is the year
-# the row is about (for the rows without a year: the plan's last year).
-_LEGENDS: dict[str, dict[str, str]] = {
-    "en": {
-        "valid": "certificates still valid on 31 Dec {year} (the plan's end)",
-        "cumulative": "products ever certified by 31 Dec {year}, those certified before the "
-        "plan included (the plan's end)",
-        "pending": "dossiers still waiting for a council's round on 31 Dec {year}",
-        "valid_year": "certificates still valid on 31 Dec {year}",
-        "cumulative_year": "products ever certified by 31 Dec {year}",
-        "certified_year": "certificates issued in {year}",
-        "expiries_year": "certificates reaching their expiry date in {year}",
-        "columns": "each row: the mean over the runs, and the 5%, 50% and 95% quantiles "
-        "(q05, q50, q95: 5% of runs end below q05, half below q50, 95% below q95)",
-        "target": "probability of target {name!r} ({what}, at least {at_least}): {probability} "
-        "({hits} of {runs} runs)",
-        "metric_valid": "certificates still valid on 31 Dec {year}",
-        "metric_cumulative": "products ever certified by 31 Dec {year}",
-    },
-    "vi": {
-        "valid": "giấy chứng nhận còn hiệu lực ngày 31/12/{year} (cuối kế hoạch)",
-        "cumulative": "sản phẩm OCOP lũy kế đến ngày 31/12/{year}, kể cả sản phẩm được công "
-        "nhận trước kế hoạch (cuối kế hoạch)",
-        "pending": "hồ sơ còn chờ vòng đánh giá của Hội đồng ngày 31/12/{year}",
-        "valid_year": "giấy chứng nhận còn hiệu lực ngày 31/12/{year}",
-        "cumulative_year": "sản phẩm OCOP lũy kế đến ngày 31/12/{year}",
-        "certified_year": "giấy chứng nhận được cấp trong năm {year}",
-        "expiries_year": "giấy chứng nhận hết hạn trong năm {year}",
-        "columns": "mỗi dòng: giá trị trung bình qua các lần chạy và các phân vị 5%, 50%, 95% "
-        "(q05, q50, q95: 5% số lần chạy dưới q05, một nửa dưới q50, 95% dưới q95)",
-        "target": "xác suất đạt mục tiêu {name!r} ({what}, ít nhất {at_least}): {probability} "
-        "({hits}/{runs} lần chạy)",
-        "metric_valid": "giấy chứng nhận còn hiệu lực ngày 31/12/{year}",
-        "metric_cumulative": "sản phẩm OCOP lũy kế đến ngày 31/12/{year}",
-    },
-}
-
-
-def _language(lang: object) -> str:
-    if not isinstance(lang, str) or lang not in LANGUAGES:
-        raise InvalidInput(f"'lang' must be one of {', '.join(LANGUAGES)} (got {lang!r})")
-    return lang
+# The plain words for each row of ``SimulationResult.summary`` and for a target are the
+# catalogues' ``legend.<row>`` messages (ocop_workflow.labels); ``{year}`` is the year the row is
+# about (for the rows without a year: the plan's last year).
 
 
 @attrs.frozen(eq=False)
@@ -166,25 +127,30 @@ class SimulationResult:
     def legend(self, lang: str = "en") -> dict[str, str]:
         """Plain words for each row of :meth:`summary`, in ``lang`` ("vi" or "en"); the key
         ``"columns"`` explains the columns."""
-        words = _LEGENDS[_language(lang)]
+        lang = checked_language(lang)
         last = self.plan.years[-1]
-        rows = {name: words[name].format(year=last) for name in ("valid", "cumulative", "pending")}
+        rows = {
+            name: text(f"legend.{name}", lang, year=last)
+            for name in ("valid", "cumulative", "pending")
+        }
         for year in self.plan.years:
             for name in ("valid", "cumulative", "certified", "expiries"):
-                rows[f"{name}_{year}"] = words[f"{name}_year"].format(year=year)
-        rows["columns"] = words["columns"]
+                rows[f"{name}_{year}"] = text(f"legend.{name}_year", lang, year=year)
+        rows["columns"] = text("legend.columns", lang)
         return rows
 
     def target_line(self, name: str, lang: str = "en") -> str:
         """The probability of the target called ``name``, in plain words: which metric, which
         year, which threshold, and how many runs met it."""
-        words = _LEGENDS[_language(lang)]
+        lang = checked_language(lang)
         target = self.plan.target(name)
         hits = self._hits(name)
         probability = hits / self.runs
-        return words["target"].format(
+        return text(
+            "legend.target",
+            lang,
             name=target.name,
-            what=words[f"metric_{target.metric}"].format(year=target.year),
+            what=text(f"legend.metric_{target.metric}", lang, year=target.year),
             at_least=target.at_least,
             probability=f"{probability:.2f}",
             hits=hits,

@@ -13,6 +13,7 @@ from ocop_workflow.simulation.model import FUNNEL, IntArray, compile_plan
 from ocop_workflow.simulation.plan import Plan
 from ocop_workflow.simulation.reference import run_reference
 from ocop_workflow.simulation.results import SimulationResult
+from ocop_workflow.validators import whole
 
 __all__ = ["ENGINES", "format_bytes", "memory_needed", "simulate"]
 
@@ -75,7 +76,7 @@ def memory_needed(
     starting; the command line refuses a run its machine cannot hold. It is an estimate, meant to
     be within a small factor, not a measurement.
     """
-    _check_arguments(plan, runs, engine, 0, chunk_size, None, None)
+    runs, _, chunk_size = _check_arguments(plan, runs, engine, 0, chunk_size, None, None)
     return _memory_needed(plan, runs, engine, chunk_size)
 
 
@@ -104,24 +105,20 @@ def _check_arguments(
     chunk_size: object,
     progress: object,
     executor: object,
-) -> None:
-    """Refuse bad arguments of :func:`simulate` by name, before any work."""
+) -> tuple[int, int, int | None]:
+    """Refuse bad arguments of :func:`simulate` by name, before any work; the whole numbers
+    (runs, seed, chunk size) as Python ints."""
     if not isinstance(plan, Plan):
         raise InvalidInput(
             f"'plan' must be a Plan; load a plan file with Plan.from_toml(path) (got {plan!r})"
         )
-    if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
-        raise InvalidInput(f"'runs' must be a whole number of at least 1 (got {runs!r})")
+    # Any positive int is a count of runs here, however large: the memory estimate refuses a run
+    # that cannot fit, with the size it would need.
+    counted = runs if type(runs) is int and runs >= 1 else whole(runs, "runs", 1)
     if not isinstance(engine, str) or engine not in ENGINES:
         raise InvalidInput(f"'engine' must be one of {', '.join(ENGINES)} (got {engine!r})")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise InvalidInput(f"'seed' must be a whole number of at least 0 (got {seed!r})")
-    if chunk_size is not None and (
-        isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1
-    ):
-        raise InvalidInput(
-            f"'chunk_size' must be a whole number of at least 1, or None (got {chunk_size!r})"
-        )
+    seeded = whole(seed, "seed", 0)
+    size = None if chunk_size is None else whole(chunk_size, "chunk_size", 1)
     if progress is not None and not callable(progress):
         raise InvalidInput(f"'progress' must be a callable or None (got {progress!r})")
     if executor is not None and not isinstance(executor, Executor):
@@ -129,6 +126,7 @@ def _check_arguments(
             "'executor' must be a concurrent.futures.Executor (a process pool, a dask client's "
             f"get_executor()...) or None (got {executor!r})"
         )
+    return counted, seeded, size
 
 
 def _chunks(runs: int, size: int) -> Iterable[tuple[int, int]]:
@@ -159,15 +157,11 @@ def simulate(
     before it starts. Bad arguments are an :class:`InvalidInput` naming the parameter, raised
     before any run.
     """
-    _check_arguments(plan, runs, engine, seed, chunk_size, progress, executor)
-    if max_memory is not None and (
-        isinstance(max_memory, bool) or not isinstance(max_memory, int) or max_memory < 1
-    ):
-        raise InvalidInput(
-            "'max_memory' must be a whole number of bytes, at least 1, or None "
-            f"(got {max_memory!r})"
-        )
+    runs, seed, chunk_size = _check_arguments(
+        plan, runs, engine, seed, chunk_size, progress, executor
+    )
     if max_memory is not None:
+        max_memory = whole(max_memory, "max_memory", 1)
         needed = _memory_needed(plan, runs, engine, chunk_size)
         if needed > max_memory:
             raise InvalidInput(

@@ -19,8 +19,8 @@ from sqlalchemy.pool import StaticPool
 from ocop_workflow import rulesets, units
 from ocop_workflow._files import atomic_target, path_argument
 from ocop_workflow.access import Actor, Scope, jurisdiction
-from ocop_workflow.dates import DateLike, to_date
-from ocop_workflow.dossier import Dossier, HistoryRecord
+from ocop_workflow.dates import DateLike, to_date, up_to
+from ocop_workflow.dossier import SHEET_NUMBERS, Dossier, HistoryRecord
 from ocop_workflow.errors import InvalidInput, OcopError
 from ocop_workflow.rules import RuleSet, enum_member
 from ocop_workflow.states import DossierState
@@ -33,6 +33,7 @@ from ocop_workflow.store.schema import (
     metadata,
     schema_version,
 )
+from ocop_workflow.validators import whole
 from ocop_workflow.workflow import Workflow
 
 __all__ = ["Change", "ConcurrentUpdate", "CorruptDossier", "SchemaError", "Store", "StoreError"]
@@ -448,11 +449,7 @@ class Store:
         its jurisdiction on ``as_of`` (default: the current units; see :meth:`find`); the
         positions are the feed's, so the cursor of a filtered feed works the same way.
         """
-        for value, name, least in ((after, "after", 0), (limit, "limit", 1)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < least:
-                raise InvalidInput(
-                    f"{name!r} must be a whole number of at least {least} (got {value!r})"
-                )
+        after, limit = whole(after, "after", 0), whole(limit, "limit", 1)
         query = _history_select().where(history.c.position > after)
         if visible_to is not None:
             visible = _visible(visible_to, _jurisdiction_day(as_of))
@@ -488,8 +485,7 @@ class Store:
     ) -> list[Dossier]:
         """As :func:`ocop_workflow.portfolio.expiring_within`, in SQL (soonest first); with
         ``visible_to``, those in the actor's jurisdiction on ``as_of`` (see :meth:`find`)."""
-        if isinstance(days, bool) or not isinstance(days, int) or days < 0:
-            raise InvalidInput(f"'days' must be a whole number of at least 0 (got {days!r})")
+        days = whole(days, "days", 0)
         day = to_date(as_of, "as_of")
         return self._load_keys(
             self._keys(
@@ -527,8 +523,8 @@ class Store:
         return self._load_keys(
             self._keys(
                 _certified(),
-                dossiers.c.expires_on >= day + dt.timedelta(days=latest),
-                dossiers.c.expires_on <= day + dt.timedelta(days=earliest),
+                dossiers.c.expires_on >= up_to(day, latest),
+                dossiers.c.expires_on <= up_to(day, earliest),
                 *_visibility(visible_to, day),
                 by_expiry=True,
             )
@@ -567,8 +563,7 @@ class Store:
                     raise InvalidInput(f"{name!r} must be a string or None (got {value!r})")
                 conditions.append(dossiers.c[name] == value)
         if sheet is not None:
-            if isinstance(sheet, bool) or not isinstance(sheet, int):
-                raise InvalidInput(f"'sheet' must be a sheet number or None (got {sheet!r})")
+            sheet = whole(sheet, "sheet", SHEET_NUMBERS[0], SHEET_NUMBERS[-1])
             conditions.append(dossiers.c.sheet == sheet)
         return self._where(*conditions)
 
@@ -739,7 +734,7 @@ def expiring_conditions(day: dt.date, days: int) -> tuple[sa.ColumnElement[bool]
     return (
         _certified(),
         dossiers.c.expires_on > day,
-        dossiers.c.expires_on <= day + dt.timedelta(days=days),
+        dossiers.c.expires_on <= up_to(day, days),
     )
 
 

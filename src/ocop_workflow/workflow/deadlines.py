@@ -13,7 +13,13 @@ from ocop_workflow.dossier import Dossier, DossierKind
 from ocop_workflow.rules import RuleSet
 from ocop_workflow.states import SCORED_STATE, DossierState
 
-__all__ = ["IN_PROCESS", "extension_limit", "overdue", "transitional_deadline"]
+__all__ = [
+    "IN_PROCESS",
+    "extension_limit",
+    "extension_opens",
+    "overdue",
+    "transitional_deadline",
+]
 
 IN_PROCESS = frozenset(
     {
@@ -59,3 +65,16 @@ def extension_limit(dossier: Dossier, rules: RuleSet, issuing: RuleSet) -> dt.da
         return None
     original = issuing.validity.expires_on(certificate.issued_on)
     return add_days(original, days, "until")
+
+
+def extension_opens(dossier: Dossier, rules: RuleSet, issuing: RuleSet) -> dt.date | None:
+    """The first day an extension may be granted under ``rules``: the day after the re-evaluation
+    filing window closed (section 6: an extension is for a certificate whose filing window was
+    missed; 26/2026 closes it 120 days before the original expiry). ``None`` where the regime sets
+    no filing window or there is no certificate."""
+    window = rules.deadlines.reevaluation_window
+    certificate = dossier.certificate
+    if window is None or certificate is None:
+        return None
+    original = issuing.validity.expires_on(certificate.issued_on)
+    return add_days(original, 1 - window[1], "on")

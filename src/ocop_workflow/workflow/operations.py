@@ -91,21 +91,15 @@ _STRIPES = tuple(threading.RLock() for _ in range(64))
 lock object stored on it (dossiers stay plain data, and two dossiers rarely share a stripe)."""
 
 
-def _lock(dossier: Dossier) -> threading.RLock:
+def _locked(dossier: Dossier) -> threading.RLock:
+    """The lock of ``dossier`` (the hot path: a C context manager, nothing allocated)."""
     return _STRIPES[(id(dossier) >> 4) & 63]
 
 
-def _locked(*dossiers: Dossier) -> contextlib.AbstractContextManager[Any]:
-    """Hold the locks of several dossiers, always taken in the same order (no deadlock); one
-    dossier's is its stripe's lock itself (the hot path: no generator, no exit stack)."""
-    if len(dossiers) == 1:
-        return _STRIPES[(id(dossiers[0]) >> 4) & 63]
-    return _locked_all(dossiers)
-
-
 @contextlib.contextmanager
-def _locked_all(dossiers: tuple[Dossier, ...]) -> Iterator[None]:
-    stripes = sorted({(id(d) >> 4) & 63 for d in dossiers})
+def _both_locked(first: Dossier, second: Dossier | None) -> Iterator[None]:
+    """Hold the locks of two dossiers, always taken in the same order (no deadlock)."""
+    stripes = sorted({(id(d) >> 4) & 63 for d in (first, second) if d is not None})
     with contextlib.ExitStack() as stack:
         for index in stripes:
             stack.enter_context(_STRIPES[index])
@@ -425,7 +419,9 @@ class Workflow:
                 details["cap"] = cap
                 # Kept, so that a stored dossier can show its sheet or council result again.
                 details.update(kept_details(result))
-            step = self._checked(dossier, event, day, ActionName.SCORE, actor, note, details, level)
+            step = self._checked(
+                dossier, event, day, ActionName.SCORE, actor, note, details, level, regime
+            )
             self._commit(dossier, step)
             dossier.scores[level] = Score(level, value, route.stars, step.on, result)
 
@@ -449,7 +445,7 @@ class Workflow:
         _require_dossier(dossier)
         if renewed is not None:
             instance(renewed, Dossier, "renewed")
-        with _locked(dossier, *(() if renewed is None else (renewed,))):
+        with _both_locked(dossier, renewed):
             return self._certify(dossier, on, number, renewed, actor, note, supersede=True)
 
     def _certify(
@@ -715,8 +711,9 @@ class Workflow:
         Facts page section 6: up to the rule set's ``deadlines.extension_days`` (180) past the
         certificate's original expiry, to a date after ``on``. A certificate already marked
         expired can be extended within that limit too, and is certified again. Only regimes that
-        provide for it allow it; whether the filing window was indeed missed is for the caller to
-        judge. Returns the new certificate.
+        provide for it allow it, and only once the filing window has closed (120 days before the
+        original expiry under 26/2026); whether a re-evaluation was nevertheless filed elsewhere
+        is for the caller to judge. Returns the new certificate.
         """
         new_end = to_date(until, "until")
         with _locked(dossier):
@@ -734,6 +731,12 @@ class Workflow:
                 raise TransitionNotAllowed(
                     f"cannot extend: extensions of certificate {certificate.number!r} ended on "
                     f"{latest} (got on={step.on})"
+                )
+            opens = self._extension_opens(dossier, rules)
+            if opens is not None and step.on < opens:
+                raise TransitionNotAllowed(
+                    f"cannot extend: certificate {certificate.number!r} may still be re-evaluated "
+                    f"(its filing window closes the day before {opens}; got on={step.on})"
                 )
             earliest = max(certificate.expires_on, step.on)
             if not earliest < new_end <= latest:
@@ -803,11 +806,13 @@ class Workflow:
                 offered = day is None or (certificate is not None and day >= certificate.expires_on)
             elif name is ActionName.EXTEND:
                 latest = _quietly(lambda: self._extension_limit(dossier, rules))
+                opens = _quietly(lambda: self._extension_opens(dossier, rules))
                 offered = (
                     latest is not None
                     and certificate is not None
                     and max(certificate.expires_on, when) < latest
                     and when < latest
+                    and (opens is None or when >= opens)
                 )
             elif name is ActionName.KNOCK_OUT:
                 offered = bool(rules.knockouts)
@@ -909,10 +914,11 @@ class Workflow:
         note: str | None,
         details: dict[str, Any],
         level: Level | None = None,
+        regime: Regime | None = None,
     ) -> Step:
         """The step of an operation, once the event is allowed on its date and the date is not
-        before the previous step nor past a transitional deadline. (The hot path: messages are
-        only built on failure.)"""
+        before the previous step nor past a transitional deadline; ``regime``, when the caller
+        has it, is the one of ``on``. (The hot path: messages are only built on failure.)"""
         _require_dossier(dossier)
         day = to_date(on)
         if self._policy is not None and action is not ActionName.SUPERSEDE:
@@ -926,7 +932,8 @@ class Workflow:
         last = dossier.last_step_on
         if day < last:
             raise InvalidInput(f"'on' must not be before the previous step on {last} (got {day})")
-        regime = self._timeline.at(day)
+        if regime is None:
+            regime = self._timeline.at(day)
         if not regime.machine.allows(dossier.state, event):
             raise TransitionNotAllowed(
                 f"cannot {_what(action, level)}: dossier is {dossier.state.value!r} "
@@ -983,6 +990,13 @@ class Workflow:
                     f"{certificate.number!r} expires on {certificate.expires_on} (got {on})"
                 )
         return certificate.number
+
+    def _extension_opens(self, dossier: Dossier, rules: RuleSet) -> dt.date | None:
+        certificate = dossier.certificate
+        if certificate is None:
+            return None
+        issuing = self._timeline.at(certificate.issued_on).rules
+        return deadlines.extension_opens(dossier, rules, issuing)
 
     def _extension_limit(self, dossier: Dossier, rules: RuleSet) -> dt.date | None:
         certificate = dossier.certificate
