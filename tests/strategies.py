@@ -612,3 +612,89 @@ def actor_pool(day: dt.date, owner: str) -> list[Actor]:
             Actor("d-committee-x", Role.DISTRICT_COMMITTEE, province="Sơn La", district="Yên Châu"),
         ]
     return pool
+
+
+# -- located portfolios (jurisdiction) -----------------------------------------------------------
+
+OLD_PLACES: tuple[dict[str, str | None], ...] = (
+    {"province": "Sơn La", "district": "Mai Sơn", "commune": "Chiềng Ban"},
+    {"province": "Sơn La", "district": "Mộc Châu", "commune": "Đông Sang"},
+    {"province": "Hà Giang", "district": "Thành phố Hà Giang", "commune": "Quang Trung"},
+    {"province": "Hà Nội", "district": "Ba Đình", "commune": "Cống Vị"},  # divided in 2025
+    {"province": "Sơn La", "district": "Mộc Châu", "commune": "Chiềng Ban"},  # no such commune
+    {"province": "Atlantis", "district": "Nowhere", "commune": "None"},
+)
+"""Places of the 63-province structure: Sơn La's, a province merged in 2025 (Hà Giang into Tuyên
+Quang), a commune divided in 2025, and free text that is not official units."""
+
+NEW_PLACES: tuple[dict[str, str | None], ...] = (
+    {"province": "Sơn La", "district": None, "commune": "Chiềng Mai"},  # Chiềng Ban's successor
+    {"province": "Sơn La", "district": None, "commune": "Mộc Sơn"},  # Đông Sang's successor
+    {"province": "Tuyên Quang", "district": None, "commune": "Hà Giang 1"},
+    {"province": "Hà Nội", "district": None, "commune": "Ngọc Hà"},
+    {"province": "Sơn La", "district": "Mai Sơn", "commune": "Chiềng Mai"},  # no districts now
+)
+"""Places of the 34-province structure, and one with a district it no longer has."""
+
+
+def jurisdiction_actors() -> list[Actor]:
+    """Actors of every role for the places above, of either structure (an actor of one
+    structure is refused on a day of the other)."""
+    from ocop_workflow.access import Role
+
+    def council(role: Role, **unit: str) -> Actor:
+        return Actor(f"{role.value}-{'-'.join(unit.values())}", role, **unit)
+
+    return [
+        Actor("htx-1", Role.PRODUCER),
+        Actor("htx-2", Role.PRODUCER),
+        Actor("central", Role.CENTRAL_COUNCIL),
+        Actor("ministry", Role.MINISTRY),
+        council(Role.PROVINCE_COUNCIL, province="Sơn La"),
+        council(Role.PROVINCE_COMMITTEE, province="Tuyên Quang"),
+        council(Role.INSPECTOR, province="Hà Giang"),
+        council(Role.PROVINCE_COUNCIL, province="Hà Nội"),
+        council(Role.DISTRICT_COUNCIL, province="Sơn La", district="Mai Sơn"),
+        council(Role.DISTRICT_COMMITTEE, province="Sơn La", district="Mộc Châu"),
+        council(Role.COMMUNE_OFFICER, province="Sơn La", commune="Chiềng Ban"),
+        council(Role.COMMUNE_OFFICER, province="Sơn La", commune="Chiềng Mai"),
+        council(Role.COMMUNE_OFFICER, province="Hà Nội", commune="Ngọc Hà"),
+        council(Role.COMMUNE_OFFICER, province="Hà Nội", district="Ba Đình", commune="Cống Vị"),
+    ]
+
+
+@st.composite
+def located_portfolios(draw: st.DrawFn, max_size: int = 10) -> list[object]:
+    """Dossiers registered before the reform in old places and after it in new ones, by a few
+    producers (or none), some certified (unique numbers), under the shipped timeline."""
+    from ocop_workflow import Workflow, rulesets
+    from ocop_workflow.testing import certified_dossier, registered_dossier
+
+    wf = Workflow(rulesets.QD148_2023)
+    dossiers: list[object] = []
+    for index in range(draw(st.integers(min_value=0, max_value=max_size))):
+        old = draw(st.booleans())
+        place: dict[str, str | None] = draw(st.sampled_from(OLD_PLACES if old else NEW_PLACES))
+        owner = draw(st.sampled_from(("htx-1", "htx-2", None)))
+        fields: dict[str, object] = {**place, "actor": owner}
+        if draw(st.booleans()):
+            days = (
+                st.dates(dt.date(2020, 5, 1), dt.date(2025, 6, 30))
+                if old
+                else st.one_of(  # wholly under 1489, or wholly under 26/2026
+                    st.dates(dt.date(2025, 11, 10), dt.date(2026, 7, 15)),
+                    st.dates(dt.date(2026, 11, 20), dt.date(2027, 6, 30)),
+                )
+            )
+            score = draw(st.floats(min_value=50.0, max_value=89.0))
+            dossiers.append(
+                certified_dossier(wf, score, on=draw(days), number=f"N-{index}", **fields)
+            )
+        else:
+            days = (
+                st.dates(dt.date(2020, 1, 1), dt.date(2025, 6, 30))
+                if old
+                else st.dates(dt.date(2025, 7, 6), dt.date(2027, 6, 30))
+            )
+            dossiers.append(registered_dossier(wf, submitted_on=draw(days), **fields))
+    return dossiers

@@ -3,7 +3,9 @@
 import datetime as dt
 import io
 import json
+import re
 import threading
+from collections import Counter
 
 import pytest
 import sqlalchemy as sa
@@ -12,6 +14,7 @@ from hypothesis import strategies as st
 
 from ocop_workflow import DossierKind, DossierState, InvalidInput, OcopError, Workflow, portfolio
 from ocop_workflow import rulesets as rs
+from ocop_workflow.access import Actor, Role, jurisdiction
 from ocop_workflow.cli import main
 from ocop_workflow.store import (
     SCHEMA_VERSION,
@@ -23,7 +26,7 @@ from ocop_workflow.store import (
 )
 from ocop_workflow.testing import certified_dossier, registered_dossier, scored_dossier
 from tests.store_support import BACKENDS, database
-from tests.strategies import portfolios
+from tests.strategies import jurisdiction_actors, located_portfolios, portfolios
 
 WF = Workflow(rs.QD148_2023)
 
@@ -222,7 +225,8 @@ def test_opening_an_empty_database_creates_the_schema(url):
         names = set(sa.inspect(store.engine).get_table_names())
         assert set(metadata.tables) <= names
         with store.engine.connect() as conn:
-            assert conn.execute(sa.text("SELECT version FROM ocop_schema")).scalar_one() == 1
+            version = conn.execute(sa.text("SELECT version FROM ocop_schema")).scalar_one()
+            assert version == SCHEMA_VERSION == 2
     with Store(url) as again:  # and opening it again keeps it
         assert len(again) == 0
 
@@ -233,6 +237,13 @@ def test_a_database_of_an_unknown_schema_version_is_refused(url):
     with pytest.raises(
         SchemaError, match=rf"version is \[99\]; this library knows version {SCHEMA_VERSION}"
     ):
+        Store(url)
+
+
+def test_a_version_1_database_is_refused_saying_how_to_move_its_dossiers(url):
+    with Store(url) as store, store.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE ocop_schema SET version = 1"))
+    with pytest.raises(SchemaError, match="version 1 lacks the jurisdiction columns: export"):
         Store(url)
 
 
@@ -366,6 +377,157 @@ def test_bad_query_arguments_are_named(store, query, message):
         query(store)
 
 
+# -- jurisdiction ------------------------------------------------------------------------------
+
+JURISDICTION_DAYS = st.one_of(
+    st.sampled_from([None, dt.date(2025, 6, 30), dt.date(2025, 7, 1)]),
+    st.dates(dt.date(2020, 1, 1), dt.date(2029, 12, 31)),
+)
+
+
+@settings(max_examples=20, deadline=None)
+@given(dossiers=located_portfolios(), as_of=JURISDICTION_DAYS, days=st.integers(0, 1200))
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_queries_filtered_by_jurisdiction_equal_the_policy_filter(
+    backend, tmp_path_factory, dossiers, as_of, days
+):
+    """Every query with ``visible_to`` gives its unfiltered answer filtered in Python by
+    ``access.jurisdiction(...).covers``, the matching the access policy enforces; for actors
+    of every role, of either structure, on a day before or after the reform."""
+    with database(backend, tmp_path_factory.getbasetemp()) as address, Store(address) as store:
+        store.add_all(dossiers)
+        day = dt.date(2025, 7, 1) if as_of is None else as_of
+        everything = store.find()
+        by_key = {store.key_of(d): d for d in everything}
+        feed = store.changes(limit=10_000)
+        expiring, past, cohorts = (
+            store.expiring_within(days, day),
+            store.past_expiry(day),
+            store.cohorts(),
+        )
+        for actor in jurisdiction_actors():
+            try:
+                held = jurisdiction(actor, as_of=day)
+            except InvalidInput as error:  # the actor's units are not those of that day
+                for query in (
+                    lambda actor=actor: store.find(visible_to=actor, as_of=as_of),
+                    lambda actor=actor: store.changes(visible_to=actor, as_of=as_of),
+                    lambda actor=actor: store.by_state(visible_to=actor, as_of=as_of),
+                    lambda actor=actor: store.past_expiry(as_of=day, visible_to=actor),
+                ):
+                    with pytest.raises(InvalidInput, match=re.escape(str(error))):
+                        query()
+                continue
+            mine = held.covers
+            visible = [d for d in everything if mine(d)]
+            assert store.find(visible_to=actor, as_of=as_of) == visible
+            assert store.find(state="certified", visible_to=actor, as_of=as_of) == [
+                d for d in visible if d.state is DossierState.CERTIFIED
+            ]
+            assert store.expiring_within(days, day, visible_to=actor) == [
+                d for d in expiring if mine(d)
+            ]
+            assert store.past_expiry(day, visible_to=actor) == [d for d in past if mine(d)]
+            assert store.cohorts(visible_to=actor, as_of=as_of) == {
+                year: [d for d in group if mine(d)]
+                for year, group in cohorts.items()
+                if any(mine(d) for d in group)
+            }
+            assert store.by_state(visible_to=actor, as_of=as_of) == portfolio.by_state(visible)
+            assert store.by_stars(visible_to=actor, as_of=as_of) == portfolio.by_stars(visible)
+            assert store.by_district(visible_to=actor, as_of=as_of) == portfolio.by_district(
+                visible
+            )
+            wanted = [c for c in feed if mine(by_key[c.dossier_id])]
+            assert store.changes(limit=10_000, visible_to=actor, as_of=as_of) == wanted
+            pages, cursor = [], 0
+            while page := store.changes(after=cursor, limit=4, visible_to=actor, as_of=as_of):
+                pages += page
+                cursor = page[-1].position
+            assert pages == wanted
+
+
+def _located(wf, number=None, on=None, **place):
+    if number is None:
+        return registered_dossier(wf, submitted_on=on or dt.date(2024, 3, 1), **place)
+    return certified_dossier(wf, 75.0, on=on or dt.date(2024, 7, 20), number=number, **place)
+
+
+def test_a_district_sees_its_dossiers_and_the_province_all_of_its_own(store):
+    wf = store.workflow
+    keys = store.add_all(
+        [
+            _located(wf, "A", actor="htx-1"),  # Chiềng Ban, Mai Sơn, Sơn La (the sample)
+            _located(wf, "B", on=dt.date(2024, 3, 20), district="Mộc Châu", commune="Đông Sang"),
+            _located(wf, province="Hà Giang", district="Thành phố Hà Giang", commune="Quang Trung"),
+            _located(wf, on=dt.date(2026, 9, 1), district=None, commune="Chiềng Mai"),
+            _located(wf, province="Hà Nội", district="Ba Đình", commune="Cống Vị"),
+            _located(wf, province="Atlantis", district="Nowhere", commune="None"),
+        ]
+    )
+
+    def ids(found):
+        return [keys.index(store.key_of(d)) for d in found]
+
+    before = dt.date(2025, 6, 1)
+    mai_son = Actor("d", Role.DISTRICT_COUNCIL, province="Sơn La", district="huyện mai sơn")
+    assert ids(store.find(visible_to=mai_son, as_of=before)) == [0]
+    son_la = Actor("p", Role.PROVINCE_COMMITTEE, province="Sơn La")
+    assert ids(store.find(visible_to=son_la, as_of=before)) == [0, 1, 3]
+    assert ids(store.find(visible_to=son_la)) == [0, 1, 3]  # the current units
+    assert ids(store.expiring_within(days=60, as_of="2027-06-01", visible_to=son_la)) == [0]
+    assert store.by_stars(visible_to=son_la) == Counter({4: 2})
+    assert store.by_stars(visible_to=mai_son, as_of=before) == Counter({4: 1})
+    # Hà Giang was merged into Tuyên Quang: the new province has the old one's dossiers.
+    tuyen_quang = Actor("t", Role.PROVINCE_COUNCIL, province="Tuyên Quang")
+    assert ids(store.find(visible_to=tuyen_quang)) == [2]
+    assert ids(store.find(visible_to=tuyen_quang, as_of=before)) == []
+    # Chiềng Ban became part of Chiềng Mai: its commune officer now sees both dossiers.
+    chieng_mai = Actor("c", Role.COMMUNE_OFFICER, province="Sơn La", commune="Chiềng Mai")
+    assert ids(store.find(visible_to=chieng_mai)) == [0, 3]
+    # A divided commune lies in no one commune, but in its province.
+    ngoc_ha = Actor("c", Role.COMMUNE_OFFICER, province="Hà Nội", commune="Ngọc Hà")
+    assert ids(store.find(visible_to=ngoc_ha)) == []
+    hanoi = Actor("p", Role.PROVINCE_COUNCIL, province="Hà Nội")
+    assert ids(store.find(visible_to=hanoi)) == [4]
+    # Free text is nobody's unit; the producer sees their own; the ministry everything.
+    assert ids(store.find(visible_to=Actor("htx-1", Role.PRODUCER))) == [0]
+    assert ids(store.find(visible_to=Actor("m", Role.MINISTRY))) == list(range(6))
+    assert [c.dossier_id for c in store.changes(visible_to=mai_son, as_of=before)] == [keys[0]] * 5
+
+
+def test_jurisdiction_arguments_are_checked(store):
+    store.add(registered_dossier(WF))
+    mai_son = Actor("d", Role.DISTRICT_COUNCIL, province="Sơn La", district="Mai Sơn")
+    with pytest.raises(InvalidInput, match=r"'actor.district' must be None from 2025-07-01"):
+        store.find(visible_to=mai_son)  # no district after the reform
+    with pytest.raises(InvalidInput, match=r"'actor.province' 'Atlantis' is not a"):
+        store.changes(visible_to=Actor("p", Role.PROVINCE_COUNCIL, province="Atlantis"))
+    with pytest.raises(InvalidInput, match="'visible_to' must be an Actor or None"):
+        store.find(visible_to="u-17")
+    with pytest.raises(InvalidInput, match="'as_of'"):
+        store.by_state(visible_to=mai_son, as_of="June")
+
+
+def test_the_jurisdiction_query_uses_its_index_on_sqlite(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'ocop.db'}")
+    store.add(registered_dossier(WF))
+    from ocop_workflow.store._store import _visible
+
+    actor = Actor("p", Role.PROVINCE_COUNCIL, province="Sơn La")
+    query = sa.select(dossiers_table().c.id).where(_visible(actor, dt.date(2026, 1, 1)))
+    compiled = str(query.compile(store.engine, compile_kwargs={"literal_binds": True}))
+    with store.engine.connect() as conn:
+        plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
+    assert "USING INDEX ocop_dossier_current_province" in plan or "COVERING INDEX" in plan
+
+
+def dossiers_table():
+    from ocop_workflow.store.schema import dossiers
+
+    return dossiers
+
+
 # -- hand-edited rows --------------------------------------------------------------------------
 
 
@@ -472,3 +634,55 @@ def test_the_command_line_exports_and_imports(store, url, tmp_path, capsys):
         assert "ocop-workflow: certificate number 'N0' is already held" in capsys.readouterr().err
         with Store(other) as copy:
             assert list(copy) == list(store)
+
+
+def test_an_export_that_fails_midway_leaves_the_old_file_and_no_partial_one(store, tmp_path):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    batch = [registered_dossier(WF, product=f"P{i}") for i in range(601)]
+    keys = store.add_all(batch)
+    path = folder / "out.jsonl"
+    path.write_text("the previous export\n", encoding="utf-8")
+    # The last dossier is damaged: the first page of 500 has been written when loading it fails.
+    with store.engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE ocop_dossier SET state = 'expired' WHERE id = :key"),
+            {"key": int(keys[-1])},
+        )
+    with pytest.raises(CorruptDossier, match=f"'{keys[-1]}'"):
+        store.export_jsonl(path)
+    assert path.read_text(encoding="utf-8") == "the previous export\n"
+    with pytest.raises(CorruptDossier):
+        store.export_jsonl(folder / "fresh.jsonl")
+    assert [p.name for p in folder.iterdir()] == ["out.jsonl"]  # no partial, no temporary
+
+
+def test_an_interrupted_export_leaves_no_file(store, tmp_path, monkeypatch):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    store.add_all([registered_dossier(WF, product=f"P{i}") for i in range(3)])
+    written: list[object] = []
+
+    def interrupted(document, **kwargs):
+        if len(written) == 2:
+            raise KeyboardInterrupt
+        written.append(document)
+        return json.dumps(document, **kwargs)
+
+    monkeypatch.setattr("ocop_workflow.store._store.json.dumps", interrupted)
+    path = folder / "out.jsonl"
+    with pytest.raises(KeyboardInterrupt):
+        store.export_jsonl(path)
+    monkeypatch.undo()
+    assert len(written) == 2  # two lines were written to the temporary file
+    assert list(folder.iterdir()) == []
+    assert store.export_jsonl(path) == 3
+    assert len(path.read_text(encoding="utf-8").splitlines()) == 3
+
+
+def test_an_export_to_a_path_that_cannot_be_written_is_named(store, tmp_path):
+    target = tmp_path / "missing" / "out.jsonl"
+    with pytest.raises(InvalidInput, match="'target' cannot be written: No such file"):
+        store.export_jsonl(target)
+    with pytest.raises(InvalidInput, match="'target' must be a file path"):
+        store.export_jsonl(b"out.jsonl")

@@ -192,3 +192,19 @@ def test_without_units_legacy_free_text_is_kept():
 def test_a_commune_looked_up_without_its_province_is_refused_by_name():
     with pytest.raises(InvalidInput, match="'province' must be a Unit"):
         units.divisions(BEFORE).commune(None, None, "Chiềng Ban")  # type: ignore[arg-type]
+
+
+@given(
+    st.sampled_from(["Sơn La", "sơn la", "Tỉnh Sơn La", "Hà Giang", "Tuyên Quang", "Atlantis"]),
+    st.sampled_from([None, "Mai Sơn", "huyện mai sơn", "Mộc Châu", "Thành phố Hà Giang", "X"]),
+    st.sampled_from(["Chiềng Ban", "xã chiềng ban", "Chiềng Mai", "Đông Sang", "Quang Trung"]),
+    st.booleans(),
+)
+def test_lookup_finds_what_locate_finds_and_none_where_it_refuses(province, district, commune, new):
+    structure = units.divisions(dt.date(2025, 8, 1) if new else dt.date(2024, 1, 1))
+    location = Location(province, district, commune)
+    try:
+        expected = structure.locate(location)
+    except InvalidInput:
+        expected = None
+    assert structure.lookup(location) == expected

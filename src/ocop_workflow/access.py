@@ -38,9 +38,11 @@ __all__ = [
     "AccessPolicy",
     "Actor",
     "Grant",
+    "Jurisdiction",
     "PermissionDenied",
     "Role",
     "Scope",
+    "jurisdiction",
     "owner",
     "recorded_actor",
 ]
@@ -484,6 +486,12 @@ def _actor(actor: object) -> Actor:
     return actor
 
 
+def _actor_value(actor: object, field: str) -> Actor:
+    if not isinstance(actor, Actor):
+        raise InvalidInput(f"{field!r} must be an Actor (got {shown(actor)})")
+    return actor
+
+
 def _in_charge(
     workflow: Workflow, dossier: Dossier, action: ActionName, day: dt.date
 ) -> Level | None:
@@ -535,29 +543,112 @@ def _refusal(grants: tuple[Grant, ...], dossier: Dossier, day: dt.date, who: Act
     if any(g.scope is Scope.NATIONAL for g in mine):
         return None
     where = _dossier_units(dossier, day)
+    acting = _acting_units(who, day)
+    for scope in (Scope.PROVINCE, Scope.DISTRICT, Scope.COMMUNE):
+        if any(g.scope is scope for g in mine) and _covers(scope, acting, where):
+            return None
+    if len(where.communes) > 1 and any(g.scope is Scope.COMMUNE for g in mine):
+        names = ", ".join(u.name for u in where.communes)
+        return f"its old commune was divided among {names}: no one commune has it"
+    return "the dossier lies outside the actor's unit"
+
+
+def _acting_units(who: Actor, day: dt.date) -> _Where:
+    """The official units ``who`` names, on ``day``'s structure (those given; a district only
+    before the reform); :class:`InvalidInput` naming the first unknown or ambiguous one."""
     structure = units.divisions(day)
     assert who.province is not None  # required by every role below the national level
     province = structure.province(who.province, "actor.province")
-    for grant in mine:
-        if grant.scope is Scope.PROVINCE and province.code == where.province.code:
-            return None
     district = None
     if who.district is not None:
         district = structure.district(province, who.district, "actor.district")
-        if (
-            any(g.scope is Scope.DISTRICT for g in mine)
+    communes: tuple[units.Unit, ...] = ()
+    if who.commune is not None:
+        communes = (structure.commune(province, district, who.commune, "actor.commune"),)
+    return _Where(province, district, communes)
+
+
+def _covers(scope: Scope, acting: _Where, where: _Where) -> bool:
+    """Whether units ``acting`` for at ``scope`` hold a dossier whose units are ``where``: the
+    same province, district or commune by official code. A dossier whose old commune was
+    divided lies in no one commune (its province has it)."""
+    if scope is Scope.PROVINCE:
+        return acting.province.code == where.province.code
+    if scope is Scope.DISTRICT:
+        return (
+            acting.district is not None
             and where.district is not None
-            and district.code == where.district.code
-        ):
-            return None
-    if who.commune is not None and any(g.scope is Scope.COMMUNE for g in mine):
-        commune = structure.commune(province, district, who.commune, "actor.commune")
-        if len(where.communes) > 1:
-            names = ", ".join(u.name for u in where.communes)
-            return f"its old commune was divided among {names}: no one commune has it"
-        if commune.code == where.communes[0].code:
-            return None
-    return "the dossier lies outside the actor's unit"
+            and acting.district.code == where.district.code
+        )
+    if scope is Scope.COMMUNE:
+        return (
+            len(acting.communes) == 1
+            and len(where.communes) == 1
+            and acting.communes[0].code == where.communes[0].code
+        )
+    return False
+
+
+@attrs.frozen
+class Jurisdiction:
+    """The dossiers an actor acts for on a day (:func:`jurisdiction`): at ``scope``, those of
+    ``unit`` (an official unit of that day's structure), of the producer ``owner``, or all of
+    them (``Scope.NATIONAL``). ``current`` says whether dossiers are matched by the units that
+    took their old ones' place (:func:`ocop_workflow.units.successor`, from the reform on) or
+    by the units they were registered in (before it)."""
+
+    scope: Scope
+    day: dt.date
+    unit: units.Unit | None = None
+    owner: str | None = None
+    acting: _Where | None = attrs.field(default=None, repr=False)
+
+    @property
+    def current(self) -> bool:
+        """Whether dossiers are matched by their current units (the day is after the reform)."""
+        return self.day >= units.REFORM
+
+    def covers(self, dossier: Dossier) -> bool:
+        """Whether ``dossier`` lies in this jurisdiction, by the matching the policy enforces
+        (:meth:`AccessPolicy.permit`); a dossier whose location is not official units (free
+        text of legacy data) lies in no unit's."""
+        if not isinstance(dossier, Dossier):
+            raise InvalidInput(f"'dossier' must be a Dossier (got {type(dossier).__name__})")
+        if self.scope is Scope.NATIONAL:
+            return True
+        if self.scope is Scope.OWNER:
+            return owner(dossier) == self.owner
+        assert self.acting is not None  # set for every unit scope
+        try:
+            where = _dossier_units(dossier, self.day)
+        except InvalidInput:
+            return False
+        return _covers(self.scope, self.acting, where)
+
+
+def jurisdiction(actor: Actor, *, as_of: DateLike) -> Jurisdiction:
+    """The dossiers ``actor`` acts for on ``as_of``: those of the unit of its role (the commune
+    officer's commune, a district body's district, a province's council, committee or
+    inspector's province; issue 11, item 5), the producer's own, or all for the central council
+    and the ministry. The actor's units are those of ``as_of``'s structure (a district exists
+    only before 1 July 2025: :class:`InvalidInput` after it, as for any unit not in force);
+    from that day on, dossiers of the old divisions belong to the province and commune that
+    took their place."""
+    who = _actor_value(actor, "actor")
+    day = to_date(as_of, "as_of")
+    scope = _NATURAL[who.role]
+    if scope is Scope.OWNER:
+        return Jurisdiction(scope, day, owner=who.id)
+    if scope is Scope.NATIONAL:
+        return Jurisdiction(scope, day)
+    acting = _acting_units(who, day)
+    unit = {
+        Scope.PROVINCE: acting.province,
+        Scope.DISTRICT: acting.district,
+        Scope.COMMUNE: acting.communes[0] if acting.communes else None,
+    }[scope]
+    assert unit is not None  # Actor requires the unit of its role
+    return Jurisdiction(scope, day, unit, acting=acting)
 
 
 def _entry(who: Actor, day: dt.date) -> Mapping[str, Any]:

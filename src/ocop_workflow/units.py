@@ -280,6 +280,30 @@ class Divisions:
         where = f" in {holder.name}" + ("" if district is None else f", {province.name}")
         return self._one(self._communes.get(holder.code), name, field, where)
 
+    def lookup(self, location: Location) -> Place | None:
+        """As :meth:`locate`, but None for a location that is not exactly one unit at each
+        level (no error built, no closest names sought: cheap for legacy free text)."""
+        provinces = self._provinces.find(location.province)
+        if len(provinces) != 1:
+            return None
+        province = provinces[0]
+        district = None
+        if location.district is not None:
+            index = None if self.reformed else self._below.get(province.code)
+            found = [] if index is None else index.find(location.district)
+            if len(found) != 1:
+                return None
+            district = found[0]
+        holder = province if district is None else district
+        index = self._communes.get(holder.code)
+        communes = [] if index is None else index.find(location.commune)
+        if len(communes) != 1:
+            return None
+        commune = communes[0]
+        if district is None and not self.reformed:
+            district = self.by_code[self.parent[commune.code]]
+        return Place(province, district, commune, self.reformed)
+
     def locate(self, location: Location) -> Place:
         """``location`` resolved to official units; :class:`InvalidInput` naming the first
         unit that is unknown or ambiguous."""

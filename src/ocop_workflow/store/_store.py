@@ -16,7 +16,9 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.pool import StaticPool
 
-from ocop_workflow import rulesets
+from ocop_workflow import rulesets, units
+from ocop_workflow._files import atomic_target, path_argument
+from ocop_workflow.access import Actor, Scope, jurisdiction
 from ocop_workflow.dates import DateLike, to_date, up_to
 from ocop_workflow.dossier import SHEET_NUMBERS, Dossier, HistoryRecord
 from ocop_workflow.errors import InvalidInput, OcopError
@@ -150,9 +152,16 @@ class Store:
                 )
             found = conn.execute(sa.select(schema_version.c.version)).scalars().all()
             if found != [SCHEMA_VERSION]:
+                hint = (
+                    "; version 1 lacks the jurisdiction columns: export its dossiers with the "
+                    "library that wrote it ('ocop-workflow store export') and import them into "
+                    "a new store"
+                    if found == [1]
+                    else ""
+                )
                 raise SchemaError(
                     f"the database's store schema version is {found!r}; this library knows "
-                    f"version {SCHEMA_VERSION} only"
+                    f"version {SCHEMA_VERSION} only{hint}"
                 )
             if missing:
                 raise SchemaError(f"the database's store schema lacks the tables {missing}")
@@ -405,36 +414,48 @@ class Store:
         return [loaded[k] for k in keys if k in loaded]
 
     def _build(self, page: Sequence[Any], rows: Sequence[Any]) -> Iterator[Dossier]:
-        grouped: dict[int, list[Any]] = {row.id: [] for row in page}
+        # Rows are read by position (the selects list the tables' columns in order): a row's
+        # attribute access costs ten times more, several times per record.
+        grouped: dict[int, list[Any]] = {row[0]: [] for row in page}  # id
         for r in rows:
-            group = grouped.get(r.dossier_id)
+            group = grouped.get(r[0])  # dossier_id
             if group is not None:
                 group.append(r)
         for row in page:
+            key = row[0]
             try:
-                dossier = _rows.load(self.workflow, row, grouped[row.id])
+                dossier = _rows.load(self.workflow, row, grouped[key])
             except InvalidInput as error:
-                raise CorruptDossier(f"stored dossier '{row.id}' does not check: {error}") from None
+                raise CorruptDossier(f"stored dossier '{key}' does not check: {error}") from None
             with self._lock:
-                self._track(dossier, row.id, row.version)
+                self._track(dossier, key, row[1])  # version
             yield dossier
 
     # -- change feed -----------------------------------------------------------------------
 
-    def changes(self, after: int = 0, limit: int = 1000) -> list[Change]:
+    def changes(
+        self,
+        after: int = 0,
+        limit: int = 1000,
+        *,
+        visible_to: Actor | None = None,
+        as_of: DateLike | None = None,
+    ) -> list[Change]:
         """Committed history records with a position after ``after``, in commit order.
 
         At most ``limit`` of them: call again with the last one's position to read on. Positions
-        have no gaps and grow with the commit order, so a cursor never skips a record.
+        have no gaps and grow with the commit order, so a cursor never skips a record. With
+        ``visible_to`` an :class:`~ocop_workflow.access.Actor`, only the records of dossiers in
+        its jurisdiction on ``as_of`` (default: the current units; see :meth:`find`); the
+        positions are the feed's, so the cursor of a filtered feed works the same way.
         """
         after, limit = whole(after, "after", 0), whole(limit, "limit", 1)
+        query = _history_select().where(history.c.position > after)
+        if visible_to is not None:
+            visible = _visible(visible_to, _jurisdiction_day(as_of))
+            query = query.where(history.c.dossier_id.in_(sa.select(dossiers.c.id).where(visible)))
         with self._reading() as conn:
-            rows = conn.execute(
-                _history_select()
-                .where(history.c.position > after)
-                .order_by(history.c.position)
-                .limit(limit)
-            ).all()
+            rows = conn.execute(query.order_by(history.c.position).limit(limit)).all()
         changes = []
         for r in rows:
             try:
@@ -459,23 +480,37 @@ class Store:
                 conn.execute(sa.select(dossiers.c.id).where(*conditions).order_by(*order)).scalars()
             )
 
-    def expiring_within(self, days: int, as_of: DateLike) -> list[Dossier]:
-        """As :func:`ocop_workflow.portfolio.expiring_within`, in SQL (soonest first)."""
+    def expiring_within(
+        self, days: int, as_of: DateLike, *, visible_to: Actor | None = None
+    ) -> list[Dossier]:
+        """As :func:`ocop_workflow.portfolio.expiring_within`, in SQL (soonest first); with
+        ``visible_to``, those in the actor's jurisdiction on ``as_of`` (see :meth:`find`)."""
         days = whole(days, "days", 0)
         day = to_date(as_of, "as_of")
-        return self._load_keys(self._keys(*expiring_conditions(day, days), by_expiry=True))
+        return self._load_keys(
+            self._keys(
+                *expiring_conditions(day, days), *_visibility(visible_to, day), by_expiry=True
+            )
+        )
 
-    def past_expiry(self, as_of: DateLike) -> list[Dossier]:
-        """As :func:`ocop_workflow.portfolio.past_expiry`: certified, expiry on or before."""
+    def past_expiry(self, as_of: DateLike, *, visible_to: Actor | None = None) -> list[Dossier]:
+        """As :func:`ocop_workflow.portfolio.past_expiry`: certified, expiry on or before; with
+        ``visible_to``, those in the actor's jurisdiction on ``as_of``."""
         day = to_date(as_of, "as_of")
         return self._load_keys(
-            self._keys(_certified(), dossiers.c.expires_on <= day, by_expiry=True)
+            self._keys(
+                _certified(),
+                dossiers.c.expires_on <= day,
+                *_visibility(visible_to, day),
+                by_expiry=True,
+            )
         )
 
     def in_reevaluation_window(
-        self, as_of: DateLike, rules: RuleSet | None = None
+        self, as_of: DateLike, rules: RuleSet | None = None, *, visible_to: Actor | None = None
     ) -> list[Dossier]:
-        """As :func:`ocop_workflow.portfolio.in_reevaluation_window`, in SQL."""
+        """As :func:`ocop_workflow.portfolio.in_reevaluation_window`, in SQL; with
+        ``visible_to``, those in the actor's jurisdiction on ``as_of``."""
         day = to_date(as_of, "as_of")
         if rules is not None and not isinstance(rules, RuleSet):
             raise InvalidInput(f"'rules' must be a RuleSet or None (got {rules!r})")
@@ -490,6 +525,7 @@ class Store:
                 _certified(),
                 dossiers.c.expires_on >= up_to(day, latest),
                 dossiers.c.expires_on <= up_to(day, earliest),
+                *_visibility(visible_to, day),
                 by_expiry=True,
             )
         )
@@ -502,9 +538,23 @@ class Store:
         district: str | None = None,
         commune: str | None = None,
         sheet: int | None = None,
+        visible_to: Actor | None = None,
+        as_of: DateLike | None = None,
     ) -> list[Dossier]:
-        """The dossiers matching every criterion given, in the order they were added."""
-        conditions: list[sa.ColumnElement[bool]] = []
+        """The dossiers matching every criterion given, in the order they were added.
+
+        ``province``, ``district`` and ``commune`` match the names as stored. ``visible_to`` an
+        :class:`~ocop_workflow.access.Actor` keeps the dossiers in its jurisdiction
+        (:func:`ocop_workflow.access.jurisdiction`): a commune officer's commune, a district
+        body's district, a province body's province, the producer's own, everything for the
+        central council and the ministry, matched on official codes. It is judged on the units
+        of ``as_of``: by default the current ones (from 1 July 2025), in which the dossiers of
+        the old divisions belong to the province and commune that took their place; pass a day
+        before the reform to see a district's dossiers.
+        """
+        conditions: list[sa.ColumnElement[bool]] = list(
+            _visibility(visible_to, None if visible_to is None else _jurisdiction_day(as_of))
+        )
         if state is not None:
             conditions.append(dossiers.c.state == enum_member(DossierState, state, "state").value)
         for name, value in (("province", province), ("district", district), ("commune", commune)):
@@ -517,13 +567,16 @@ class Store:
             conditions.append(dossiers.c.sheet == sheet)
         return self._where(*conditions)
 
-    def cohorts(self) -> dict[int, list[Dossier]]:
+    def cohorts(
+        self, *, visible_to: Actor | None = None, as_of: DateLike | None = None
+    ) -> dict[int, list[Dossier]]:
         """As :func:`ocop_workflow.portfolio.cohorts`: dossiers with a certificate by the year
-        it was recognised, years in order."""
+        it was recognised, years in order; ``visible_to`` and ``as_of`` as in :meth:`find`."""
+        visible = _visibility(visible_to, None if visible_to is None else _jurisdiction_day(as_of))
         with self._reading() as conn:
             issued = conn.execute(
                 sa.select(dossiers.c.id, sa.type_coerce(dossiers.c.issued_on, sa.Text))
-                .where(dossiers.c.certificate_number.is_not(None))
+                .where(dossiers.c.certificate_number.is_not(None), *visible)
                 .order_by(dossiers.c.id)
             ).all()
         loaded = self._load_keys([key for key, _ in issued])
@@ -532,34 +585,70 @@ class Store:
             groups.setdefault(_rows.stored_date(on).year, []).append(dossier)
         return dict(sorted(groups.items()))
 
-    def _counts(self, *columns: sa.ColumnElement[Any], where: Any = None) -> list[Any]:
+    def _counts(
+        self,
+        *columns: sa.ColumnElement[Any],
+        where: tuple[sa.ColumnElement[bool], ...] = (),
+        visible_to: Actor | None,
+        as_of: DateLike | None,
+    ) -> list[Any]:
+        visible = _visibility(visible_to, None if visible_to is None else _jurisdiction_day(as_of))
         query = sa.select(*columns, sa.func.count()).group_by(*columns)
-        if where is not None:
-            query = query.where(where)
+        if where or visible:
+            query = query.where(*where, *visible)
         with self._reading() as conn:
             return list(conn.execute(query).all())
 
-    def by_district(self) -> Counter[tuple[str | None, str]]:
-        """As :func:`ocop_workflow.portfolio.by_district`: counts by (district, kind)."""
-        rows = self._counts(dossiers.c.district, dossiers.c.kind)
+    def by_district(
+        self, *, visible_to: Actor | None = None, as_of: DateLike | None = None
+    ) -> Counter[tuple[str | None, str]]:
+        """As :func:`ocop_workflow.portfolio.by_district`: counts by (district, kind);
+        ``visible_to`` and ``as_of`` as in :meth:`find`."""
+        rows = self._counts(
+            dossiers.c.district, dossiers.c.kind, visible_to=visible_to, as_of=as_of
+        )
         return Counter({(district, kind): count for district, kind, count in rows})
 
-    def by_state(self) -> Counter[DossierState]:
-        """As :func:`ocop_workflow.portfolio.by_state`: counts by current state."""
-        return Counter({DossierState(state): n for state, n in self._counts(dossiers.c.state)})
+    def by_state(
+        self, *, visible_to: Actor | None = None, as_of: DateLike | None = None
+    ) -> Counter[DossierState]:
+        """As :func:`ocop_workflow.portfolio.by_state`: counts by current state;
+        ``visible_to`` and ``as_of`` as in :meth:`find`."""
+        rows = self._counts(dossiers.c.state, visible_to=visible_to, as_of=as_of)
+        return Counter({DossierState(state): n for state, n in rows})
 
-    def by_stars(self) -> Counter[int]:
-        """As :func:`ocop_workflow.portfolio.by_stars`: certified dossiers by stars."""
-        return Counter(dict(self._counts(dossiers.c.stars, where=_certified())))
+    def by_stars(
+        self, *, visible_to: Actor | None = None, as_of: DateLike | None = None
+    ) -> Counter[int]:
+        """As :func:`ocop_workflow.portfolio.by_stars`: certified dossiers by stars;
+        ``visible_to`` and ``as_of`` as in :meth:`find`."""
+        rows = self._counts(
+            dossiers.c.stars, where=(_certified(),), visible_to=visible_to, as_of=as_of
+        )
+        return Counter(dict(rows))
 
     # -- exchange --------------------------------------------------------------------------
 
     def export_jsonl(self, target: str | os.PathLike[str] | IO[str]) -> int:
         """Write every dossier as one JSON line (its :meth:`Dossier.to_dict` document) to a
-        path or text stream; returns the number written."""
-        if isinstance(target, str | os.PathLike):
-            with open(target, "w", encoding="utf-8") as handle:
-                return self.export_jsonl(handle)
+        path or text stream; returns the number written.
+
+        A path is written atomically: to a temporary file beside it, renamed over it once every
+        line is written, so that an export that fails or is interrupted (a damaged dossier,
+        Ctrl-C, a full disk) leaves the old file, or none, and no partial one.
+        """
+        if isinstance(target, str | bytes | os.PathLike):
+            path = path_argument(target, "target")
+            try:
+                with (
+                    atomic_target(path) as temporary,
+                    temporary.open("w", encoding="utf-8", newline="") as handle,
+                ):
+                    return self.export_jsonl(handle)
+            except OSError as error:
+                raise InvalidInput(
+                    f"'target' cannot be written: {error.strerror or error} (got {target!r})"
+                ) from None
         count = 0
         for dossier in self:
             target.write(json.dumps(dossier.to_dict(), ensure_ascii=False) + "\n")
@@ -592,6 +681,48 @@ class Store:
 # -- SQL pieces ------------------------------------------------------------------------------
 
 
+def _jurisdiction_day(as_of: DateLike | None) -> dt.date:
+    """The day whose units judge jurisdiction: ``as_of``, or by default the current units (in
+    force from the reform of 1 July 2025, the latest the units know)."""
+    return units.REFORM if as_of is None else to_date(as_of, "as_of")
+
+
+def _visibility(actor: object, day: dt.date | None) -> tuple[sa.ColumnElement[bool], ...]:
+    """The SQL condition of :func:`_visible`, or none without an actor."""
+    if actor is None:
+        return ()
+    assert day is not None
+    return (_visible(actor, day),)
+
+
+_UNIT_COLUMN = {
+    (Scope.PROVINCE, False): "province_code",
+    (Scope.DISTRICT, False): "district_code",
+    (Scope.COMMUNE, False): "commune_code",
+    (Scope.PROVINCE, True): "current_province_code",
+    (Scope.COMMUNE, True): "current_commune_code",
+}
+"""The snapshot column holding a dossier's unit at a scope, before (False) and from (True) the
+reform (:func:`ocop_workflow.store._rows.unit_codes`)."""
+
+
+def _visible(actor: object, day: dt.date) -> sa.ColumnElement[bool]:
+    """The dossiers in ``actor``'s jurisdiction on ``day`` (issue 11, item 5), in SQL: the same
+    matching as :meth:`ocop_workflow.access.Jurisdiction.covers`, on the indexed code columns."""
+    if not isinstance(actor, Actor):
+        raise InvalidInput(
+            f"'visible_to' must be an Actor or None (got {type(actor).__name__}: {actor!r})"
+        )
+    held = jurisdiction(actor, as_of=day)
+    if held.scope is Scope.NATIONAL:
+        return sa.true()
+    if held.scope is Scope.OWNER:
+        return dossiers.c.owner == held.owner
+    assert held.unit is not None  # every unit scope names its unit
+    # A district's jurisdiction exists only before the reform (jurisdiction() refuses it after).
+    return dossiers.c[_UNIT_COLUMN[held.scope, held.current]] == held.unit.code
+
+
 def _certified() -> sa.ColumnElement[bool]:
     return sa.and_(
         dossiers.c.state == DossierState.CERTIFIED.value, dossiers.c.certificate_number.is_not(None)
@@ -613,11 +744,13 @@ def _text(column: sa.Column[Any]) -> sa.ColumnElement[Any]:
 
 
 def _snapshot_select() -> sa.Select[Any]:
+    """Every ``ocop_dossier`` column, in the table's order (``_rows.load`` reads by position)."""
     columns = [_text(c) if isinstance(c.type, sa.Date | sa.JSON) else c for c in dossiers.columns]
     return sa.select(*columns)
 
 
 def _history_select() -> sa.Select[Any]:
+    """Every ``ocop_history`` column, in the table's order (``_rows.record`` reads by position)."""
     columns = [_text(c) if isinstance(c.type, sa.Date | sa.JSON) else c for c in history.columns]
     return sa.select(*columns)
 

@@ -25,8 +25,9 @@ __all__ = [
     "schema_version",
 ]
 
-SCHEMA_VERSION = 1
-"""The version of these tables; a store refuses a database of another version."""
+SCHEMA_VERSION = 2
+"""The version of these tables; a store refuses a database of another version (version 2 added
+the owner and the official unit codes that filter by jurisdiction)."""
 
 metadata = sa.MetaData()
 
@@ -54,10 +55,25 @@ dossiers = sa.Table(
     sa.Column("certificate_level", sa.Text),
     sa.Column("issued_on", sa.Date),
     sa.Column("expires_on", sa.Date),
+    # Jurisdiction (issue 11, item 5): the registering actor, and the official codes of the
+    # units the dossier was registered in and of those that took their place in the 2025 reform
+    # (null where the location is not official units, or the old commune was divided).
+    sa.Column("owner", sa.Text),
+    sa.Column("province_code", sa.Text),
+    sa.Column("district_code", sa.Text),
+    sa.Column("commune_code", sa.Text),
+    sa.Column("current_province_code", sa.Text),
+    sa.Column("current_commune_code", sa.Text),
     # expiring_within, past_expiry, in_reevaluation_window: certified dossiers by expiry.
     sa.Index("ocop_dossier_state_expiry", "state", "expires_on"),
     sa.Index("ocop_dossier_place", "province", "district", "commune"),
     sa.Index("ocop_dossier_issued", "issued_on"),
+    sa.Index("ocop_dossier_owner", "owner"),
+    sa.Index("ocop_dossier_province_code", "province_code"),
+    sa.Index("ocop_dossier_district_code", "district_code"),
+    sa.Index("ocop_dossier_commune_code", "commune_code"),
+    sa.Index("ocop_dossier_current_province", "current_province_code"),
+    sa.Index("ocop_dossier_current_commune", "current_commune_code"),
 )
 
 history = sa.Table(
