@@ -13,6 +13,13 @@ The schema (:mod:`ocop_workflow.store.schema`, SQLAlchemy ``MetaData``) and the 
 described in ``docs/store.md``. This is an adapter: the domain modules import nothing from it.
 """
 
+try:
+    import sqlalchemy  # noqa: F401  (only to say which extra is missing)
+except ImportError as missing:  # pragma: no cover - the test extra installs it
+    raise ImportError(
+        "the store needs the 'store' extra: pip install \"ocop-workflow[store]\""
+    ) from missing
+
 from ocop_workflow.store._store import (
     Change,
     ConcurrentUpdate,
