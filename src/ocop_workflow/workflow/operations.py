@@ -451,7 +451,7 @@ class Workflow:
         _require_dossier(dossier)
         if renewed is not None:
             instance(renewed, Dossier, "renewed")
-        with _both_locked(dossier, renewed):
+        with _locked(dossier) if renewed is None else _both_locked(dossier, renewed):
             return self._certify(dossier, on, number, renewed, actor, note, supersede=True)
 
     def _certify(

@@ -8,6 +8,8 @@ attribute the workflow reads is declared here. What a score's history record kee
 from __future__ import annotations
 
 import datetime as dt
+import decimal
+import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
@@ -134,16 +136,18 @@ class Replayed:
 def score_value(score: object, sheet: int) -> tuple[float, int | None, ScoreResult | None]:
     """The checked total, the star cap (sheet results only) and the result to keep, for a score
     given to a dossier on ``sheet``."""
-    if type(score) is float or type(score) is int:  # the hot path: no protocol check
+    # Numbers first: a runtime protocol check costs tens of microseconds (numpy's floats come
+    # from the simulation engines on every score).
+    if isinstance(score, int | float | numbers.Real | decimal.Decimal) or not hasattr(
+        score, "total"
+    ):
         return check_score(score), None, None
     if not isinstance(score, ScoreResult):
-        if hasattr(score, "total"):
-            missing = [name for name in _DECLARED if not hasattr(score, name)]
-            raise InvalidInput(
-                f"'score' must be a number between 0 and 100 or a ScoreResult; it lacks "
-                f"{', '.join(missing)} (got {type(score).__name__})"
-            )
-        return check_score(score), None, None
+        missing = [name for name in _DECLARED if not hasattr(score, name)]
+        raise InvalidInput(
+            f"'score' must be a number between 0 and 100 or a ScoreResult; it lacks "
+            f"{', '.join(missing)} (got {type(score).__name__})"
+        )
     stars = whole(score.minimum_stars, "score.minimum_stars", 1, 5)
     number = score.sheet_number
     if number != sheet:
