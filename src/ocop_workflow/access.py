@@ -26,7 +26,7 @@ from ocop_workflow import rulesets, units
 from ocop_workflow.dates import DateLike, to_date
 from ocop_workflow.dossier import Dossier, HistoryRecord, Location
 from ocop_workflow.errors import DefinitionError, InvalidInput, PermissionDenied
-from ocop_workflow.labels import label
+from ocop_workflow.labels import Labelled
 from ocop_workflow.rules import RECOGNISED_STARS, Level, RouteKind, RuleSet
 from ocop_workflow.validators import iterable, member, shown, text
 from ocop_workflow.workflow.actions import Action, ActionName
@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 
-class Role(enum.Enum):
+class Role(Labelled, enum.Enum):
     """A role in the OCOP process (facts page section 4): the producer, the commune that checks,
     the councils that score ("hội đồng"), the People's Committees that sign recognitions
     ("UBND"), the ministry (5 stars) and the province's inspectors."""
@@ -62,16 +62,6 @@ class Role(enum.Enum):
     PROVINCE_COMMITTEE = "province_committee"
     MINISTRY = "ministry"
     INSPECTOR = "inspector"
-
-    @property
-    def vi(self) -> str:
-        """Vietnamese label (:func:`ocop_workflow.labels.label`)."""
-        return label(self, "vi")
-
-    @property
-    def en(self) -> str:
-        """English label (:func:`ocop_workflow.labels.label`)."""
-        return label(self, "en")
 
 
 class Scope(enum.Enum):

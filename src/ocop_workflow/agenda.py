@@ -24,7 +24,7 @@ from ocop_workflow.calendar import commune_check_deadline
 from ocop_workflow.dates import add_days
 from ocop_workflow.dossier import Dossier
 from ocop_workflow.errors import InvalidInput
-from ocop_workflow.labels import label
+from ocop_workflow.labels import Labelled
 from ocop_workflow.rounds import RoundSchedule
 from ocop_workflow.rules import Level
 from ocop_workflow.states import DossierState
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 __all__ = ["Agenda", "AgendaRow", "Due", "agenda_rows"]
 
 
-class Due(enum.Enum):
+class Due(Labelled, enum.Enum):
     """What falls due on an agenda row, in the order rows of one day are listed."""
 
     REVOCATION = "revocation"
@@ -51,16 +51,6 @@ class Due(enum.Enum):
     REEVALUATION_CLOSES = "reevaluation_closes"
     ROUND_CUTOFF = "round_cutoff"
     ROUND = "round"
-
-    @property
-    def vi(self) -> str:
-        """Vietnamese label (:func:`ocop_workflow.labels.label`)."""
-        return label(self, "vi")
-
-    @property
-    def en(self) -> str:
-        """English label (:func:`ocop_workflow.labels.label`)."""
-        return label(self, "en")
 
 
 _ORDER = {due: index for index, due in enumerate(Due)}

@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from ocop_workflow.errors import DefinitionError, InvalidInput
-from ocop_workflow.labels import label
+from ocop_workflow.labels import Labelled
 from ocop_workflow.validators import boolean, member, optional_text, shown, whole
 
 __all__ = [
@@ -35,7 +35,7 @@ SERVICE_SHEETS = frozenset({26})
 """Sheets of service products, which file no samples (section 8: tourism, sheet 26)."""
 
 
-class CheckItem(enum.Enum):
+class CheckItem(Labelled, enum.Enum):
     """One thing the commune checks (section 8: 148's Annex II, amended by 1489)."""
 
     LOCAL_MATERIALS = "local_materials"
@@ -44,18 +44,8 @@ class CheckItem(enum.Enum):
     LOCAL_IDENTITY = "local_identity"
     DOSSIER_FORMAT = "dossier_format"
 
-    @property
-    def vi(self) -> str:
-        """Vietnamese label (:func:`ocop_workflow.labels.label`)."""
-        return label(self, "vi")
 
-    @property
-    def en(self) -> str:
-        """English label (:func:`ocop_workflow.labels.label`)."""
-        return label(self, "en")
-
-
-class ContentItem(enum.Enum):
+class ContentItem(Labelled, enum.Enum):
     """One part of a dossier as filed (sections 4.1 and 8)."""
 
     REGISTRATION_FORM = "registration_form"
@@ -63,16 +53,6 @@ class ContentItem(enum.Enum):
     SELF_ASSESSMENT = "self_assessment"
     EVIDENCE = "evidence"
     SAMPLES = "samples"
-
-    @property
-    def vi(self) -> str:
-        """Vietnamese label (:func:`ocop_workflow.labels.label`)."""
-        return label(self, "vi")
-
-    @property
-    def en(self) -> str:
-        """English label (:func:`ocop_workflow.labels.label`)."""
-        return label(self, "en")
 
 
 def _items(value: Iterable[ContentItem]) -> tuple[ContentItem, ...]:

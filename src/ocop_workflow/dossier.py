@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import attrs
 
 from ocop_workflow.errors import InvalidInput
+from ocop_workflow.labels import Labelled
 from ocop_workflow.rules import RECOGNISED_STARS, Level
 from ocop_workflow.states import DossierState
 from ocop_workflow.validators import attrs_date, attrs_optional_text, attrs_text
@@ -40,19 +41,12 @@ SHEET_NUMBERS = range(1, 27)
 """Decision 148 has 26 scoring sheets, one per product sub-group (facts page section 3)."""
 
 
-class DossierKind(enum.Enum):
+class DossierKind(Labelled, enum.Enum):
     """The three kinds of dossier (facts page section 4.7)."""
 
     FIRST_TIME = "first_time"
     UPGRADE = "upgrade"
     REEVALUATION = "reevaluation"
-
-    @property
-    def vi(self) -> str:
-        """Vietnamese label (:func:`ocop_workflow.labels.label`)."""
-        from ocop_workflow.labels import label
-
-        return label(self, "vi")
 
 
 @attrs.frozen

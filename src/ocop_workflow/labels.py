@@ -25,7 +25,7 @@ from importlib import resources
 
 from ocop_workflow.errors import InvalidInput
 
-__all__ = ["DOMAIN", "LANGUAGES", "checked_language", "label", "message_id", "text"]
+__all__ = ["DOMAIN", "LANGUAGES", "Labelled", "checked_language", "label", "message_id", "text"]
 
 DOMAIN = "ocop_workflow"
 """The gettext domain: the catalogues' file name."""
@@ -94,3 +94,20 @@ def text(key: str, lang: str, **values: object) -> str:
         return template.format(**values)
     except (KeyError, IndexError) as error:
         raise InvalidInput(f"message {key!r} needs the value {error} (got {values!r})") from None
+
+
+class Labelled:
+    """Mixin of the enums a user sees: ``.vi`` and ``.en`` read the catalogues (:func:`label`),
+    one definition for every such enum."""
+
+    __slots__ = ()
+
+    @property
+    def vi(self) -> str:
+        """Vietnamese label (:func:`label`)."""
+        return label(self, "vi")  # type: ignore[arg-type]
+
+    @property
+    def en(self) -> str:
+        """English label (:func:`label`)."""
+        return label(self, "en")  # type: ignore[arg-type]

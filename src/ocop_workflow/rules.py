@@ -18,6 +18,7 @@ import attrs
 from ocop_workflow.checklists import CheckItem, DossierContents
 from ocop_workflow.dates import add_months, to_date
 from ocop_workflow.errors import DefinitionError, InvalidInput
+from ocop_workflow.labels import Labelled
 from ocop_workflow.validators import finite_real, member
 
 __all__ = [
@@ -46,7 +47,7 @@ enum_member = member
 :func:`ocop_workflow.validators.member`)."""
 
 
-class Level(enum.Enum):
+class Level(Labelled, enum.Enum):
     """An administrative level that checks, scores or recognises a dossier."""
 
     COMMUNE = "commune"
@@ -57,13 +58,6 @@ class Level(enum.Enum):
     # Members are singletons compared by identity: hash them the same way, in C, instead of
     # Enum's Python-level hash of the name (levels key the rule sets' lookups on the hot path).
     __hash__ = object.__hash__
-
-    @property
-    def vi(self) -> str:
-        """Vietnamese label (:func:`ocop_workflow.labels.label`)."""
-        from ocop_workflow.labels import label
-
-        return label(self, "vi")
 
     @property
     def rank(self) -> int:

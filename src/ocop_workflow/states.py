@@ -17,6 +17,7 @@ import attrs
 import transitions
 
 from ocop_workflow.errors import DefinitionError, TransitionNotAllowed
+from ocop_workflow.labels import Labelled
 from ocop_workflow.rules import Level
 
 __all__ = [
@@ -31,7 +32,7 @@ __all__ = [
 ]
 
 
-class DossierState(enum.Enum):
+class DossierState(Labelled, enum.Enum):
     """Where a dossier stands in the OCOP process (facts page section 4)."""
 
     REGISTERED = "registered"
@@ -49,20 +50,6 @@ class DossierState(enum.Enum):
     REJECTED = "rejected"
 
     __hash__ = object.__hash__  # identity hash in C; see Level.__hash__
-
-    @property
-    def vi(self) -> str:
-        """Vietnamese label (:func:`ocop_workflow.labels.label`)."""
-        from ocop_workflow.labels import label
-
-        return label(self, "vi")
-
-    @property
-    def en(self) -> str:
-        """English label (:func:`ocop_workflow.labels.label`)."""
-        from ocop_workflow.labels import label
-
-        return label(self, "en")
 
 
 SCORED_STATE = {
