@@ -678,3 +678,16 @@ def test_portfolio_import_checks_the_store_before_reading_the_list(capsys, portf
     assert captured.err.splitlines() == [
         "ocop-workflow: 'url' must be a sqlite:// or postgresql:// URL (got 'nope://x')"
     ]
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_exporting_a_sqlite_store_that_does_not_exist_is_refused(capsys, tmp_path, lang):
+    missing = tmp_path / "nosuch.db"
+    out = tmp_path / "out.jsonl"
+    code = main(["store", "export", f"sqlite:///{missing}", str(out), "--lang", lang])
+    assert code == 2
+    assert not missing.exists()  # no empty store was created
+    assert not out.exists()
+    error = capsys.readouterr().err
+    assert str(missing) in error
+    assert ("không có kho" in error) == (lang == "vi")

@@ -413,6 +413,8 @@ def _store(args: argparse.Namespace) -> int:
         from ocop_workflow.store import Store
     except ImportError as error:
         return _needs_extra(error, "store", "store", lang)
+    if args.action == "export" and _missing_sqlite_file(args.url):
+        return _fail(text("cli.store.missing", lang, url=args.url))
     try:
         with Store(args.url) as store:
             if args.action == "export":
@@ -429,6 +431,15 @@ def _store(args: argparse.Namespace) -> int:
     except OcopError as error:
         return _fail(str(error))
     return 0
+
+
+def _missing_sqlite_file(url: str) -> bool:
+    """Whether ``url`` names a SQLite file that does not exist (opening it would create an empty
+    store, and an export of a mistyped path would quietly write nothing)."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url == prefix:
+        return False
+    return not Path(url[len(prefix) :].split("?", 1)[0]).exists()
 
 
 # -- diagram ----------------------------------------------------------------------------------
