@@ -669,3 +669,15 @@ def test_two_threads_never_both_move_a_dossier_from_the_same_state():
             "certify",
         ]
         assert WF.replay(d.history) == d
+
+
+@given(st.dates(min_value=dt.date(2023, 6, 1), max_value=dt.date(2025, 6, 1)))
+def test_the_expiry_notice_is_due_30_days_before_the_expiry(on):
+    """Facts page section 4.6: the issuing body notifies at least 30 days before expiry (this
+    replaces the property once held by ``Validity.notice_by``, gone as dead code)."""
+    d = certified_dossier(WF, on=on)
+    notice = WF.notice_due(d)
+    assert notice is not None
+    assert d.certificate.expires_on - notice == dt.timedelta(days=30)
+    WF.expire(d, on=d.certificate.expires_on)
+    assert WF.notice_due(d) is None  # nothing to notify once the certificate is marked expired
