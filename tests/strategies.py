@@ -406,7 +406,9 @@ def portfolios(draw: st.DrawFn, max_size: int = 12) -> list[object]:
     dossiers: list[object] = []
     for index in range(draw(st.integers(min_value=0, max_value=max_size))):
         fields = {**draw(places), "sheet": draw(st.sampled_from((13, 2)))}
-        kind = draw(st.sampled_from(("registered", "scored", "certified", "certified", "expired")))
+        kind = draw(
+            st.sampled_from(("registered", "scored", "certified", "certified", "expired", "held"))
+        )
         if kind == "registered":
             dossiers.append(registered_dossier(wf, submitted_on=draw(days), **fields))
         elif kind == "scored":
@@ -414,7 +416,10 @@ def portfolios(draw: st.DrawFn, max_size: int = 12) -> list[object]:
         else:
             score = draw(st.floats(min_value=50.0, max_value=100.0))
             on = draw(st.one_of(days, st.sampled_from([dt.date(2024, 6, 20), dt.date(2024, 7, 1)])))
-            d = certified_dossier(wf, score, on=on, number=f"SL-{index}", **fields)
+            if kind == "held":  # 1048's five-star candidate holding the province's certificate
+                score, on = max(score, 90.0), min(on, dt.date(2022, 12, 31))
+            number = f"SL-{index}"
+            d = certified_dossier(wf, score, on=on, number=number, hold=kind == "held", **fields)
             if kind == "expired":
                 assert d.certificate is not None
                 wf.expire(d, on=d.certificate.expires_on)

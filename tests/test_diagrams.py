@@ -14,21 +14,22 @@ from ocop_workflow.states import FINAL_STATES, DossierState, Event, transition_t
 from ocop_workflow.testing import registered_dossier
 
 D, P, C = Level.DISTRICT, Level.PROVINCE, Level.CENTRAL
-# The facts page's regimes (sections 1 and 6), restated here: scoring levels, the levels earlier
-# regimes had that this one has not, whether it has knock-outs and extensions.
+# The facts page's regimes (sections 1, 6 and 8), restated here: scoring levels, the levels
+# earlier regimes had that this one has not, whether it has knock-outs and extensions, the level
+# that certifies what it forwards (1048's province), and whether an earlier regime had one.
 REGIMES = {
-    "QD1048_2019": ((D, P, C), (), False, False),
-    "QD148_2023": ((D, P, C), (), False, False),
-    "QD1489_2025": ((P, C), (D,), False, False),
-    "QD26_2026": ((P, C), (D,), True, True),
+    "QD1048_2019": ((D, P, C), (), False, False, P, False),
+    "QD148_2023": ((D, P, C), (), False, False, None, True),
+    "QD1489_2025": ((P, C), (D,), False, False, None, True),
+    "QD26_2026": ((P, C), (D,), True, True, None, True),
 }
 BY_CODE = {r.code: r for r in rulesets.ALL}
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
-def arrows(levels, legacy=(), knockouts=False, extensions=False):
+def arrows(levels, legacy=(), knockouts=False, extensions=False, held=None, carried=False):
     found = set()
-    for row in transition_table(levels, legacy):
+    for row in transition_table(levels, legacy, held, carried):
         if row.event is Event.KNOCK_OUT and not knockouts:
             continue
         if row.event is Event.EXTEND and not extensions:
@@ -38,9 +39,9 @@ def arrows(levels, legacy=(), knockouts=False, extensions=False):
 
 
 def expected(code):
-    levels, legacy, knockouts, extensions = REGIMES[code]
-    edges = arrows(levels, legacy, knockouts, extensions)
-    transitional = edges - arrows(levels, (), knockouts, extensions)
+    levels, legacy, knockouts, extensions, held, carried = REGIMES[code]
+    edges = arrows(levels, legacy, knockouts, extensions, held, carried)
+    transitional = edges - arrows(levels, (), knockouts, extensions, held)
     states = {DossierState.REGISTERED} | {s for e in edges for s in (e[0], e[2])}
     plain = {DossierState.REGISTERED} | {s for e in edges - transitional for s in (e[0], e[2])}
     return states, edges, transitional, states - plain

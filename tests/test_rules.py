@@ -20,6 +20,7 @@ from ocop_workflow.rules import (
 from tests.strategies import bad_scores, scores
 
 QD148 = rulesets.QD148_2023
+QD1048 = rulesets.QD1048_2019
 
 
 @pytest.mark.parametrize(
@@ -161,11 +162,39 @@ def test_level_without_its_rule_is_invalid_input():
             "cannot recognise them",
         ),
         ((LevelRule(Level.PROVINCE, {3, 4, 5}, 90.0),), "top level cannot forward"),
+        (
+            (
+                LevelRule(Level.DISTRICT, {3}, 70.0, certifies_forwarded=True),
+                LevelRule(Level.PROVINCE, {4}, 90.0),
+                LevelRule(Level.CENTRAL, {5}),
+            ),
+            "only the level below the top may certify what it forwards",
+        ),
     ],
 )
 def test_inconsistent_rule_sets_are_refused_when_defined(levels, message):
     with pytest.raises(DefinitionError, match=message):
         RuleSet(code="X", title="x", effective_from=dt.date(2025, 1, 1), levels=levels)
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        lambda: LevelRule(Level.CENTRAL, {5}, certifies_forwarded=True),
+        lambda: LevelRule(Level.DISTRICT, set(), 50.0, certifies_forwarded=True),
+        lambda: LevelRule(Level.PROVINCE, {3, 4}, 90.0, certifies_forwarded=1),
+    ],
+)
+def test_a_level_certifies_what_it_forwards_only_if_it_forwards_and_recognises(rule):
+    with pytest.raises(DefinitionError, match="certifies_forwarded"):
+        rule()
+
+
+def test_1048s_province_holds_its_4_star_certificate_while_forwarded_and_148_does_not():
+    # Facts page section 8 (reported for 1048, not verified for 148).
+    assert QD1048.rule_for(Level.PROVINCE).held_stars == 4
+    assert QD1048.held_level is Level.PROVINCE
+    assert all(r.held_level is None for r in rulesets.ALL if r is not QD1048)
 
 
 def test_commune_does_not_score():

@@ -1,5 +1,6 @@
 """The fast engine gives exactly the reference engine's numbers, whatever the plan and seed."""
 
+import attrs
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -82,3 +83,40 @@ def test_different_seeds_give_different_runs(son_la):
     a = simulate(son_la, runs=50, seed=1).per_run
     b = simulate(son_la, runs=50, seed=2).per_run
     assert not a.equals(b)
+
+
+def test_both_engines_keep_the_province_certificate_of_a_1048_five_star_candidate():
+    """Facts page section 8: under 1048 a dossier forwarded to the centre holds the province's
+    4-star certificate, so a central score under 5 stars (even under 3) leaves it certified."""
+    data = {
+        "province": "Sơn La",
+        "years": [2021, 2022],
+        "ruleset": "QD1048_2019",
+        "districts": ["A"],
+        "rounds": {
+            level: [{"held_by": f"{month}-15", "cutoff": f"{month}-01"}]
+            for level, month in (("district", "06"), ("province", "08"), ("central", "10"))
+        },
+        "baseline": [{"district": "A", "stars": 5, "recognised": 2020, "count": 2}],
+        "dossiers": [{"district": "A", "year": 2021, "new": 200}],
+        "outcomes": {"score_mean": 93.0, "score_sd": 0.0, "council_sd": 30.0},
+    }
+    held = Plan.from_dict(data)
+    province = attrs.evolve(held.ruleset.rule_for(Level.PROVINCE), certifies_forwarded=False)
+    levels = tuple(province if r.level is Level.PROVINCE else r for r in held.ruleset.levels)
+    plain = attrs.evolve(held, ruleset=attrs.evolve(held.ruleset, levels=levels))
+    totals = {}
+    for name, plan in (("held", held), ("plain", plain)):
+        compiled = compile_plan(plan)
+        fast = run_fast(compiled, 3, range(3))
+        for run in range(3):
+            assert_same(fast, run_reference(compiled, 3, run), run)
+        totals[name] = {key: values.sum(axis=0) for key, values in fast.items()}
+    funnel = {name: t["funnel"][0] for name, t in totals.items()}  # 2021's funnel
+    by_stars = {name: t["certified_by_stars"][0] for name, t in totals.items()}
+    # Same draws, so the same dossiers are forwarded; without holding some are then rejected.
+    assert funnel["held"][4] < funnel["plain"][4]
+    assert funnel["held"][3] > funnel["plain"][3]
+    assert funnel["held"][3] + funnel["held"][4] == funnel["plain"][3] + funnel["plain"][4]
+    assert by_stars["held"][2] == by_stars["plain"][2]  # the centre's five stars, unchanged
+    assert by_stars["held"][1] > by_stars["plain"][1]

@@ -29,8 +29,34 @@ def test_every_state_has_vietnamese_and_english_labels():
         assert state.vi != state.en
 
 
-def test_148_table_knows_every_state():
-    assert set(DossierMachine.get(LEVELS_148).states) == set(DossierState)
+def test_148_after_1048_knows_every_state():
+    # In the shipped timeline 148 follows 1048, whose certified-while-forwarded dossiers it
+    # finishes; on its own it has no such state.
+    assert set(DossierMachine.get(LEVELS_148, carried_held=True).states) == set(DossierState)
+    assert DossierState.CERTIFIED_FORWARDED not in DossierMachine.get(LEVELS_148).states
+
+
+def test_a_held_level_certifies_before_the_top_level_scores():
+    # Facts page section 8 (1048): the province's certificate is held while the centre evaluates.
+    machine = DossierMachine.get(LEVELS_148, held=Level.PROVINCE)
+    held = DossierState.CERTIFIED_FORWARDED
+    assert DossierState.CENTRAL_SCORED not in machine.states
+    assert not machine.allows(DossierState.PROVINCE_SCORED, Event.SCORE_CENTRAL)
+    assert machine.destination(DossierState.PROVINCE_SCORED, Event.CERTIFY_FORWARDED) is held
+    assert machine.destination(DossierState.PROVINCE_SCORED, Event.CERTIFY) is (
+        DossierState.CERTIFIED
+    )
+    assert machine.destination(held, Event.SCORE_CENTRAL) is held
+    assert machine.destination(held, Event.KEEP_CERTIFICATE) is DossierState.CERTIFIED
+    assert machine.destination(held, Event.CERTIFY) is DossierState.CERTIFIED
+    assert machine.destination(held, Event.REVOKE) is DossierState.REVOKED
+    assert not machine.allows(held, Event.EXPIRE)
+    assert not machine.allows(held, Event.WITHDRAW)
+
+
+def test_only_the_level_below_the_top_can_be_held():
+    with pytest.raises(DefinitionError, match="held='district'"):
+        transition_table(LEVELS_148, held=Level.DISTRICT)
 
 
 def test_without_district_the_province_scores_straight_after_the_commune():

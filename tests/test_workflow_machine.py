@@ -56,6 +56,11 @@ REGIMES = (  # code, first day, scoring levels, who recognises 3/4/5 stars, forw
 )
 
 
+# Section 8 (reported for 1048): the province certifies 4 stars for the score it forwards, and
+# the dossier holds that certificate while the centre evaluates it.
+HELD = {"QD1048_2019": (P, 4)}
+HOLDING = (DossierState.CERTIFIED, DossierState.CERTIFIED_FORWARDED)
+
 # Revocation grounds by regime (facts page sections 4.8 and 6), restated for the oracle.
 GROUNDS_148 = {"no_longer_meets_criteria", "breach_of_rules", "not_reevaluated"}
 GROUNDS = {
@@ -76,13 +81,13 @@ GROUNDS = {
 def revocable(d, reason, on):
     """Section 8's rules: 'not re-evaluated' only on or after the expiry (also once marked
     expired); every other ground of the regime of the day only while the certificate is valid."""
-    if d.state not in (DossierState.CERTIFIED, DossierState.EXPIRED) or on < d.last_step_on:
+    if d.state not in (*HOLDING, DossierState.EXPIRED) or on < d.last_step_on:
         return False
     if reason not in GROUNDS[regime_on(on)[0]]:
         return False
     if reason == "not_reevaluated":
         return on >= d.certificate.expires_on
-    return d.state is DossierState.CERTIFIED and on < d.certificate.expires_on
+    return d.state in HOLDING and on < d.certificate.expires_on
 
 
 def regime_on(day):
@@ -150,9 +155,12 @@ class DossierLifecycle(RuleBasedStateMachine):
         )
 
     @rule(
-        # Under 148 mostly; sometimes from mid-2025 on, across 1489 and 26/2026.
+        # Under 148 mostly; sometimes from mid-2025 on, across 1489 and 26/2026; sometimes under
+        # 1048, some of those finished under 148.
         offset=st.one_of(
-            st.integers(min_value=0, max_value=400), st.integers(min_value=800, max_value=1600)
+            st.integers(min_value=0, max_value=400),
+            st.integers(min_value=800, max_value=1600),
+            st.integers(min_value=-1200, max_value=-30),
         ),
         sheet=st.integers(min_value=0, max_value=27),
     )
@@ -252,11 +260,11 @@ class DossierLifecycle(RuleBasedStateMachine):
             grounds = data.draw(st.lists(st.sampled_from(sorted(GROUNDS["QD26_2026"])), max_size=2))
             found = WF.inspect(d, on=on, findings=grounds)
             assert {g.value for g in found} == set(grounds) & GROUNDS[regime_on(on)[0]]
-            assert d.state is DossierState.CERTIFIED
+            assert d.state in HOLDING
         elif action.name is ActionName.NOTIFY_EXPIRY:
             on_time = WF.notify_expiry(d, on=on)
             assert on_time is (on <= d.certificate.expires_on - dt.timedelta(days=30))
-            assert d.state is DossierState.CERTIFIED
+            assert d.state in HOLDING
 
     @rule(
         data=st.data(),
@@ -278,7 +286,7 @@ class DossierLifecycle(RuleBasedStateMachine):
         )
         self.dossiers.append(new)
         on = new.last_step_on
-        for _ in range(5):
+        for _ in range(6):
             on += dt.timedelta(days=7)
             offered = [
                 a for a in WF.available_actions(new, on=on) if a.name is not ActionName.WITHDRAW
@@ -298,7 +306,40 @@ class DossierLifecycle(RuleBasedStateMachine):
                 assert old.state is DossierState.SUPERSEDED
                 assert old.history[-1].details == {"by": f"N-{self.numbers}"}
                 return
-        raise AssertionError(f"not certified after five steps: {new.state.value}")
+        raise AssertionError(f"not certified after six steps: {new.state.value}")
+
+    @rule(
+        data=st.data(),
+        offset=st.integers(min_value=-1280, max_value=-30),
+        score=st.floats(min_value=88.0, max_value=100.0),
+        central=st.floats(min_value=0.0, max_value=100.0),
+    )
+    def forward_under_1048(self, data, offset, score, central):
+        """A 1048 five-star candidate carried through the steps offered, taking the first each
+        week, up to a random step: it reaches the certificate held while forwarded (section 8),
+        sometimes the centre's score and certificate, sometimes across the change to 148."""
+        d = WF.register(**SAMPLE_PRODUCT, submitted_on=START + dt.timedelta(days=offset))
+        self.dossiers.append(d)
+        on = d.last_step_on
+        for _ in range(data.draw(st.integers(min_value=1, max_value=7))):
+            on += dt.timedelta(days=data.draw(st.sampled_from([7, 60])))
+            offered = [
+                a for a in WF.available_actions(d, on=on) if a.name is not ActionName.WITHDRAW
+            ]
+            if not offered or offered[0].name not in (
+                ActionName.REVIEW_AT_COMMUNE,
+                ActionName.SCORE,
+                ActionName.CERTIFY,
+            ):
+                return
+            action = offered[0]
+            if action.name is ActionName.REVIEW_AT_COMMUNE:
+                WF.review_at_commune(d, passed=True, on=on)
+            elif action.name is ActionName.SCORE:
+                WF.score(d, action.level, central if action.level is C else score, on=on)
+            else:
+                self.numbers += 1
+                WF.certify(d, on=on, number=f"N-{self.numbers}")
 
     @rule(data=st.data(), passed=st.booleans(), offset=offsets)
     def review(self, data, passed, offset):
@@ -358,7 +399,7 @@ class DossierLifecycle(RuleBasedStateMachine):
         state, steps = d.state, len(d.history)
         self.attempt(lambda: WF.inspect(d, on=on, findings=grounds), d)
         expected = (
-            state is DossierState.CERTIFIED
+            state in HOLDING
             and d.last_step_on <= on < d.certificate.expires_on
             and set(grounds) <= GROUNDS["QD26_2026"] | GROUNDS_148 - {"not_reevaluated"}
         )
@@ -370,7 +411,7 @@ class DossierLifecycle(RuleBasedStateMachine):
         d = data.draw(st.sampled_from(self.dossiers))
         on = self.day(d, offset)
         state, steps = d.state, len(d.history)
-        expected = state is DossierState.CERTIFIED and on < d.certificate.expires_on
+        expected = state in HOLDING and on < d.certificate.expires_on
         self.attempt(lambda: WF.notify_expiry(d, on=on), d)
         assert (len(d.history) > steps) is (expected and on >= d.history[steps - 1].on)
         assert d.state is state
@@ -386,10 +427,10 @@ class DossierLifecycle(RuleBasedStateMachine):
     def certificates_follow_the_rules(self):
         for d in self.dossiers:
             cert = d.certificate
-            if d.state is DossierState.CERTIFIED:
+            if d.state in HOLDING:
                 assert cert is not None
             if cert is None:
-                assert d.state not in (DossierState.CERTIFIED, DossierState.EXPIRED)
+                assert d.state not in (*HOLDING, DossierState.EXPIRED)
                 continue
             assert cert.stars in (3, 4, 5)
             # 36 months, or later by an extension of at most 180 days (26/2026).
@@ -403,15 +444,46 @@ class DossierLifecycle(RuleBasedStateMachine):
             # The scores the rules require: each score was forwarded to the next one by the rules
             # in force when the next one was given, and the last one is recognised with these
             # stars by this level under the rules of the certificate's date.
+            # A score forwarded while a certificate is held stays forwarded: judged on the day
+            # that certificate was issued.
+            issued = [r for r in d.history if r.action == "certify"]
+            held_on = next(
+                (r.on for r in issued if r.to_state is DossierState.CERTIFIED_FORWARDED), None
+            )
             scores = sorted(d.scores.values(), key=lambda s: s.level.rank)
             for lower, upper in itertools.pairwise(scores):
-                kind, _, level = judged(lower, upper.on)
+                on = held_on if held_on is not None and upper.level is C else upper.on
+                kind, _, level = judged(lower, on)
                 assert (kind, level) == (RouteKind.FORWARD, upper.level)
-            assert judged(scores[-1], cert.issued_on) == (
-                RouteKind.RECOGNISE,
-                cert.stars,
-                cert.level,
-            )
+            if issued[-1].to_state is DossierState.CERTIFIED_FORWARDED:
+                # Held while forwarded: the province's score was forwarded to the centre when the
+                # certificate was issued, and the province holds it at its highest stars...
+                assert judged(d.scores[P], cert.issued_on)[::2] == (RouteKind.FORWARD, C)
+                assert HELD[regime_on(cert.issued_on)[0]] == (cert.level, cert.stars)
+                central = d.scores.get(C)
+                reaches = central is not None and judged(central, central.on)[::2] == (
+                    RouteKind.RECOGNISE,
+                    C,
+                )
+                if d.state is DossierState.CERTIFIED:  # ...kept: the centre gave under 5 stars
+                    assert central is not None
+                    assert not reaches
+                    event("held certificate kept")
+                if d.state is DossierState.CERTIFIED_FORWARDED:  # ...waiting: not yet, or 5
+                    assert central is None or reaches
+            else:
+                assert judged(scores[-1], cert.issued_on) == (
+                    RouteKind.RECOGNISE,
+                    cert.stars,
+                    cert.level,
+                )
+                # The centre's certificate of a held dossier replaced the held one.
+                assert [r.to_state for r in issued[:-1]] in (
+                    [],
+                    [DossierState.CERTIFIED_FORWARDED],
+                )
+                if issued[:-1]:
+                    event("held certificate replaced by the centre's")
 
     @invariant()
     def states_are_known_to_the_regime_in_force(self):

@@ -27,7 +27,7 @@ from ocop_workflow.dates import DateLike, to_date
 from ocop_workflow.dossier import Dossier, HistoryRecord, Location
 from ocop_workflow.errors import DefinitionError, InvalidInput, PermissionDenied
 from ocop_workflow.labels import Labelled
-from ocop_workflow.rules import RECOGNISED_STARS, Level, RouteKind, RuleSet
+from ocop_workflow.rules import RECOGNISED_STARS, Level, RuleSet
 from ocop_workflow.validators import iterable, member, shown, text
 from ocop_workflow.workflow.actions import Action, ActionName
 
@@ -486,7 +486,7 @@ def _in_charge(
     workflow: Workflow, dossier: Dossier, action: ActionName, day: dt.date
 ) -> Level | None:
     """The level in charge of ``action`` on ``dossier`` under the rules of ``day``: the level
-    that recognises the waiting score's stars (certify) or the certificate's (revoke, expire,
+    that issues the certificate (certify) or recognises the certificate's stars (revoke, expire,
     extend); None when it cannot be told (the operation will refuse on its own)."""
     if action not in _LEVELLED or action is ActionName.SCORE:
         return None
@@ -495,10 +495,8 @@ def _in_charge(
     except InvalidInput:
         return None
     if action is ActionName.CERTIFY:
-        route = workflow._pending_route(dossier, rules)
-        if route is None or route.kind is not RouteKind.RECOGNISE:
-            return None
-        return route.level
+        issue = workflow._issue(dossier, rules)
+        return None if issue is None else issue[2]
     certificate = dossier.certificate
     return None if certificate is None else rules.recognising_level(certificate.stars)
 

@@ -27,7 +27,7 @@ from ocop_workflow.errors import InvalidInput
 from ocop_workflow.labels import Labelled
 from ocop_workflow.rounds import RoundSchedule
 from ocop_workflow.rules import Level
-from ocop_workflow.states import DossierState
+from ocop_workflow.states import HOLDING_STATES, DossierState
 from ocop_workflow.workflow import Workflow
 from ocop_workflow.workflow.deadlines import IN_PROCESS
 from ocop_workflow.workflow.inspections import notice_sent, open_finding
@@ -204,7 +204,7 @@ def _filed_on(dossier: Dossier) -> dt.date:
 
 def _dossier_rows(workflow: Workflow, dossier: Dossier) -> Iterator[AgendaRow]:
     certificate = dossier.certificate
-    if dossier.state is DossierState.CERTIFIED and certificate is not None:
+    if dossier.state in HOLDING_STATES and certificate is not None:
         number, stars, end = certificate.number, certificate.stars, certificate.expires_on
         notice_by = workflow.notice_due(dossier)
         if notice_by is not None and notice_sent(dossier) is None:

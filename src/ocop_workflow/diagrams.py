@@ -69,7 +69,7 @@ def graph(ruleset: RuleSet, *, timeline: Iterable[RuleSet] | None = None) -> Gra
         raise InvalidInput(f"'ruleset' must be a RuleSet (got {ruleset!r})")
     chain = Timeline(ruleset, timeline)
     machine = next(regime.machine for regime in chain.regimes if regime.rules is ruleset)
-    plain = _edges(ruleset, transition_table(machine.levels))
+    plain = _edges(ruleset, transition_table(machine.levels, held=machine.held))
     edges = [
         attrs.evolve(edge, transitional=edge.key not in plain)
         for edge in _edges(ruleset, machine.table).values()

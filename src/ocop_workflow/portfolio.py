@@ -23,7 +23,7 @@ from ocop_workflow.dossier import Dossier
 from ocop_workflow.errors import InvalidInput, OcopError
 from ocop_workflow.rounds import RoundSchedule
 from ocop_workflow.rules import RevocationReason, RuleSet
-from ocop_workflow.states import DossierState
+from ocop_workflow.states import HOLDING_STATES, DossierState
 from ocop_workflow.validators import whole
 from ocop_workflow.workflow import Workflow
 from ocop_workflow.workflow.inspections import notice_sent, open_finding
@@ -74,7 +74,8 @@ def _workflow(workflow: Workflow | None, as_of: dt.date) -> Workflow:
 
 
 def _certified(dossiers: Iterable[Dossier]) -> list[Dossier]:
-    return [d for d in _dossiers(dossiers) if d.state is DossierState.CERTIFIED and d.certificate]
+    """The dossiers holding a certificate: certified, or certified while forwarded (section 8)."""
+    return [d for d in _dossiers(dossiers) if d.state in HOLDING_STATES and d.certificate]
 
 
 def _expiry(dossier: Dossier) -> dt.date:
@@ -196,8 +197,8 @@ def by_state(dossiers: Iterable[Dossier]) -> Counter[DossierState]:
 
 
 def by_stars(dossiers: Iterable[Dossier]) -> Counter[int]:
-    """Certificates of dossiers in state ``CERTIFIED``, by stars. No date is checked: run
-    :func:`expire_due` first to leave out certificates past their expiry."""
+    """Certificates held (state ``CERTIFIED`` or ``CERTIFIED_FORWARDED``), by stars. No date is
+    checked: run :func:`expire_due` first to leave out certificates past their expiry."""
     return Counter(d.certificate.stars for d in _certified(dossiers) if d.certificate)
 
 

@@ -164,6 +164,11 @@ def _stars_valid(instance: LevelRule, attribute: attrs.Attribute[Any], value: ob
         raise DefinitionError(f"'recognises' must be a set of 3, 4 or 5 stars (got {value!r})")
 
 
+def _flag(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if type(value) is not bool:
+        raise DefinitionError(f"{attribute.name!r} must be True or False (got {value!r})")
+
+
 @attrs.frozen
 class LevelRule:
     """What one scoring level does: which stars it recognises and from which score it forwards.
@@ -172,11 +177,17 @@ class LevelRule:
     before any certificate (Decision 148: the district forwards 70 or more, the province 90 or
     more).
     ``None`` means the level forwards nothing (the top level).
+
+    ``certifies_forwarded``: the level certifies a score it forwards at the highest stars it
+    recognises, and the dossier holds that certificate while the next (top) level evaluates it.
+    Facts page section 8 reports it for Decision 1048's province (its 4-star certificate went
+    with a five-star candidate to the ministry), not verified for 148: a parameter, on for 1048.
     """
 
     level: Level = attrs.field(validator=attrs.validators.instance_of(Level))
     recognises: frozenset[int] = attrs.field(converter=_frozen_stars, validator=_stars_valid)
     forwards_at: float | None = None
+    certifies_forwarded: bool = attrs.field(default=False, validator=_flag)
 
     def __attrs_post_init__(self) -> None:
         if self.level is Level.COMMUNE:
@@ -185,6 +196,16 @@ class LevelRule:
             )
         if self.forwards_at is not None:
             check_score(self.forwards_at, "forwards_at")
+        if self.certifies_forwarded and (self.forwards_at is None or not self.recognises):
+            raise DefinitionError(
+                f"level {self.level.value!r}: 'certifies_forwarded' needs 'forwards_at' and stars "
+                "it recognises"
+            )
+
+    @property
+    def held_stars(self) -> int | None:
+        """The stars of the certificate held while forwarded; None if the level issues none."""
+        return max(self.recognises) if self.certifies_forwarded else None
 
 
 def _days(attribute: attrs.Attribute[Any], value: object, least: int) -> None:
@@ -449,6 +470,12 @@ class RuleSet:
                     f"rule set {self.code!r}: level {rule.level.value!r} keeps {below}-star scores "
                     f"under {rule.forwards_at} but cannot recognise them"
                 )
+        held = [rule.level for rule in lower if rule.certifies_forwarded]
+        if held and held != [lower[-1].level]:
+            raise DefinitionError(
+                f"rule set {self.code!r}: only the level below the top may certify what it "
+                f"forwards (got {[level.value for level in held]})"
+            )
         if self.effective_until is not None and self.effective_until <= self.effective_from:
             raise DefinitionError(
                 f"rule set {self.code!r}: 'effective_until' must follow 'effective_from' "
@@ -460,6 +487,11 @@ class RuleSet:
         """The maximum of each part of this regime's scoring sheets, by letter (Decision 148: A 40,
         B 25, C 35; facts page sections 1 and 3); ``None``: not checked."""
         return None if self._part_maxima is None else dict(self._part_maxima)
+
+    @property
+    def held_level(self) -> Level | None:
+        """The level that certifies what it forwards (see :class:`LevelRule`), if any."""
+        return next((rule.level for rule in self.levels if rule.certifies_forwarded), None)
 
     @property
     def scoring_levels(self) -> tuple[Level, ...]:

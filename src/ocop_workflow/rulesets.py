@@ -99,9 +99,11 @@ QD1048_2019 = RuleSet(
     effective_until=dt.date(2023, 2, 24),
     levels=(
         # Section 1: the district forwards 50 or more to the province and recognises nothing;
-        # the province recognises 3 and 4 stars; the central level 5 stars.
+        # the province recognises 3 and 4 stars; the central level 5 stars. Section 8 (reported):
+        # a five-star candidate holds the province's 4-star certificate while the centre
+        # evaluates it.
         LevelRule(Level.DISTRICT, frozenset(), forwards_at=50.0),
-        LevelRule(Level.PROVINCE, frozenset({3, 4}), forwards_at=90.0),
+        LevelRule(Level.PROVINCE, frozenset({3, 4}), forwards_at=90.0, certifies_forwarded=True),
         LevelRule(Level.CENTRAL, frozenset({5})),
     ),
     # Section 2: whole-number ranges (50-69, 70-89, 90-100); a fraction between them is rounded

@@ -29,7 +29,7 @@ from ocop_workflow import rulesets
 from ocop_workflow.dossier import Dossier, HistoryRecord, Score, use_codec
 from ocop_workflow.errors import InvalidInput
 from ocop_workflow.rules import RECOGNISED_STARS, Level, check_score
-from ocop_workflow.states import SCORED_STATE, DossierState
+from ocop_workflow.states import HOLDING_STATES, SCORED_STATE, DossierState
 from ocop_workflow.workflow.actions import ActionName
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ SCHEMA_VERSION = 1
 """Bump when the dictionary form changes incompatibly."""
 
 _CERTIFICATE_STATES = frozenset(
-    {DossierState.CERTIFIED, DossierState.EXPIRED, DossierState.REVOKED, DossierState.SUPERSEDED}
+    {*HOLDING_STATES, DossierState.EXPIRED, DossierState.REVOKED, DossierState.SUPERSEDED}
 )
 
 

@@ -64,7 +64,7 @@ from ocop_workflow.errors import InvalidInput, OcopError
 from ocop_workflow.labels import text
 from ocop_workflow.rules import RECOGNISED_STARS, RouteKind
 from ocop_workflow.scoring.catalogue import SHEETS
-from ocop_workflow.states import DossierState
+from ocop_workflow.states import HOLDING_STATES
 from ocop_workflow.workflow import Workflow
 
 if TYPE_CHECKING:
@@ -580,11 +580,17 @@ def _certified(workflow: Workflow, row: ProductRow, province: str) -> Dossier:
         note=note,
     )
     workflow.review_at_commune(dossier, passed=True, on=on, note=note)
+    number = row.certificate or ""
     for level in rules.scoring_levels:
         workflow.score(dossier, level, score, on=on, note=note)
         if rules.route(level, score).kind is not RouteKind.FORWARD:
             break
-    certificate = workflow.certify(dossier, on=on, number=row.certificate or "", note=note)
+        if level is rules.held_level:
+            # Section 8 (1048): the province's certificate, held while the centre evaluated; the
+            # list gives only the number of the last one, so this one is named after it.
+            held = f"{number} ({level.value})"
+            workflow.certify(dossier, on=on, number=held, note=note)
+    certificate = workflow.certify(dossier, on=on, number=number, note=note)
     if certificate.stars != row.stars:  # a regime whose route cannot give these stars
         raise InvalidInput(
             f"'stars' {row.stars} cannot be recognised under {rules.code} on {on} "
@@ -748,8 +754,9 @@ def export_portfolio(
 ) -> Path:
     """Write an ``.xlsx`` report of a portfolio, headings in ``lang`` ("vi" or "en"):
 
-    * the list of certified products (dossiers in state ``CERTIFIED``; with ``as_of``, only
-      certificates valid that day), in the columns :func:`import_dossiers` reads back;
+    * the list of certified products (dossiers holding a certificate, ``CERTIFIED`` or
+      ``CERTIFIED_FORWARDED``; with ``as_of``, only certificates valid that day), in the
+      columns :func:`import_dossiers` reads back;
     * their counts by district and stars, with totals;
     * the seed appendix's table: dossiers per district by kind (first-time, upgrade,
       re-evaluation), those submitted in ``year`` if given (facts page section 4).
@@ -765,7 +772,7 @@ def export_portfolio(
     certified = [
         d
         for d in listed
-        if d.state is DossierState.CERTIFIED
+        if d.state in HOLDING_STATES
         and d.certificate is not None
         and (as_of is None or d.certificate.valid_on(as_of))
     ]

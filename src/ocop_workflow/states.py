@@ -22,6 +22,7 @@ from ocop_workflow.rules import Level
 
 __all__ = [
     "FINAL_STATES",
+    "HOLDING_STATES",
     "SCORED_STATE",
     "DossierMachine",
     "DossierState",
@@ -42,6 +43,9 @@ class DossierState(Labelled, enum.Enum):
     PROVINCE_SCORED = "province_scored"
     CENTRAL_SCORED = "central_scored"
     CERTIFIED = "certified"
+    CERTIFIED_FORWARDED = "certified_forwarded"
+    """Holds its certificate while the next level evaluates it for more stars (facts page
+    section 8: a 1048 five-star candidate held the province's 4-star certificate meanwhile)."""
     NOT_RECOGNISED = "not_recognised"
     WITHDRAWN = "withdrawn"
     EXPIRED = "expired"
@@ -70,6 +74,9 @@ FINAL_STATES = frozenset(
 )
 """States with no way out."""
 
+HOLDING_STATES = frozenset({DossierState.CERTIFIED, DossierState.CERTIFIED_FORWARDED})
+"""States in which a dossier holds a certificate in force (unless its date has passed)."""
+
 
 class Event(enum.Enum):
     """The events of the table; score and reject events exist once per scoring level."""
@@ -84,6 +91,8 @@ class Event(enum.Enum):
     REJECT_PROVINCE = "reject_province"
     REJECT_CENTRAL = "reject_central"
     CERTIFY = "certify"
+    CERTIFY_FORWARDED = "certify_forwarded"
+    KEEP_CERTIFICATE = "keep_certificate"
     WITHDRAW = "withdraw"
     EXPIRE = "expire"
     REVOKE = "revoke"
@@ -120,7 +129,10 @@ class Transition:
 
 
 def transition_table(
-    levels: tuple[Level, ...], legacy: tuple[Level, ...] = ()
+    levels: tuple[Level, ...],
+    legacy: tuple[Level, ...] = (),
+    held: Level | None = None,
+    carried_held: bool = False,
 ) -> tuple[Transition, ...]:
     """The transition table for a regime scoring at ``levels`` (lowest first).
 
@@ -135,15 +147,29 @@ def transition_table(
     July 2025, facts page section 1). A dossier scored there before the change finishes under the
     new regime (section 1: dossiers in flight are finished under transitional rules): it goes on
     to the next level that still exists, or is certified, or withdrawn.
+
+    ``held`` is the level that certifies the scores it forwards (Decision 1048's province, facts
+    page section 8): its certificate is issued before the top level scores, and the dossier waits
+    in ``CERTIFIED_FORWARDED``. There the top level's score either reaches its own stars (the
+    dossier waits for that certificate) or does not, and the certificate held stands. Such a
+    dossier may be inspected, notified or revoked meanwhile. ``carried_held``: an earlier regime
+    had such a level, so dossiers arrive in that state.
     """
-    scored = tuple(SCORED_STATE[level] for level in levels)
+    if held is not None and (len(levels) < 2 or held is not levels[-2]):
+        raise DefinitionError(
+            f"only the level below the top certifies what it forwards (got held={held.value!r})"
+        )
+    # With a held level, the top level scores only dossiers already certified (no state of its
+    # own); otherwise each level scores from the state below it.
+    scoring = levels if held is None else levels[:-1]
+    scored = tuple(SCORED_STATE[level] for level in scoring)
     before = (DossierState.COMMUNE_REVIEWED, *scored[:-1])
     rows = [
         Transition(Event.RETURN, (DossierState.REGISTERED,), DossierState.RETURNED),
         Transition(Event.RESUBMIT, (DossierState.RETURNED,), DossierState.REGISTERED),
         Transition(Event.PASS_COMMUNE, (DossierState.REGISTERED,), DossierState.COMMUNE_REVIEWED),
     ]
-    for level, source, dest in zip(levels, before, scored, strict=True):
+    for level, source, dest in zip(scoring, before, scored, strict=True):
         rows.append(Transition(Event.score(level), (source,), dest))
         rows.append(Transition(Event.reject(level), (source,), DossierState.NOT_RECOGNISED))
     in_process = (
@@ -160,8 +186,11 @@ def transition_table(
         rows.append(Transition(Event.reject(above), carried_in, DossierState.NOT_RECOGNISED))
     scored += carried
     in_process += carried
+    waiting = DossierState.CERTIFIED_FORWARDED
+    rows.append(Transition(Event.CERTIFY, scored, DossierState.CERTIFIED))
+    if held is not None:
+        rows.append(Transition(Event.CERTIFY_FORWARDED, (SCORED_STATE[held],), waiting))
     rows += [
-        Transition(Event.CERTIFY, scored, DossierState.CERTIFIED),
         Transition(Event.WITHDRAW, in_process, DossierState.WITHDRAWN),
         # 26/2026 (section 6): a knock-out rejects a dossier in process outright.
         Transition(Event.KNOCK_OUT, in_process, DossierState.REJECTED),
@@ -183,6 +212,17 @@ def transition_table(
             Event.SUPERSEDE, (DossierState.CERTIFIED, DossierState.EXPIRED), DossierState.SUPERSEDED
         ),
     ]
+    if held is not None or carried_held:
+        rows += [
+            Transition(Event.score(levels[-1]), (waiting,), waiting),
+            Transition(Event.KEEP_CERTIFICATE, (waiting,), DossierState.CERTIFIED),
+            Transition(Event.CERTIFY, (waiting,), DossierState.CERTIFIED),
+            Transition(Event.REVOKE, (waiting,), DossierState.REVOKED),
+            Transition(Event.INSPECT, (waiting,), waiting),
+            Transition(Event.NOTIFY_EXPIRY, (waiting,), waiting),
+        ]
+        if held is None:
+            carried += (waiting,)
     table = tuple(rows)
     _validate(table, carried)
     return table
@@ -218,13 +258,22 @@ class HasState(Protocol):
 class DossierMachine:
     """A ``transitions`` machine shared by every dossier of a level set; build with :meth:`get`.
 
-    ``legacy`` levels are those an earlier regime had: dossiers scored there carry their state in.
+    ``legacy`` levels are those an earlier regime had: dossiers scored there carry their state in;
+    ``held`` and ``carried_held`` as for :func:`transition_table`.
     """
 
-    def __init__(self, levels: tuple[Level, ...], legacy: tuple[Level, ...] = ()) -> None:
+    def __init__(
+        self,
+        levels: tuple[Level, ...],
+        legacy: tuple[Level, ...] = (),
+        held: Level | None = None,
+        carried_held: bool = False,
+    ) -> None:
         self.levels = levels
         self.legacy = legacy
-        self.table = transition_table(levels, legacy)
+        self.held = held
+        self.carried_held = carried_held
+        self.table = transition_table(levels, legacy, held, carried_held)
         self.states = tuple(
             sorted(
                 {r.dest for r in self.table}
@@ -249,9 +298,15 @@ class DossierMachine:
 
     @staticmethod
     @functools.cache
-    def get(levels: tuple[Level, ...], legacy: tuple[Level, ...] = ()) -> DossierMachine:
-        """The one machine for ``levels`` (and carried-over ``legacy`` levels), built once."""
-        return DossierMachine(levels, legacy)
+    def get(
+        levels: tuple[Level, ...],
+        legacy: tuple[Level, ...] = (),
+        held: Level | None = None,
+        carried_held: bool = False,
+    ) -> DossierMachine:
+        """The one machine for ``levels`` (and the other arguments of
+        :func:`transition_table`), built once."""
+        return DossierMachine(levels, legacy, held, carried_held)
 
     def allows(self, state: DossierState, event: Event) -> bool:
         """Whether ``event`` may fire from ``state``; no side effect."""

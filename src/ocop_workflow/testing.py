@@ -12,7 +12,9 @@ import datetime as dt
 from typing import Any
 
 from ocop_workflow.dossier import Dossier
-from ocop_workflow.workflow import Workflow
+from ocop_workflow.rules import RouteKind
+from ocop_workflow.states import SCORED_STATE
+from ocop_workflow.workflow import ActionName, Workflow
 
 __all__ = ["SAMPLE_PRODUCT", "certified_dossier", "registered_dossier", "scored_dossier"]
 
@@ -63,9 +65,30 @@ def certified_dossier(
     *,
     on: dt.date = dt.date(2024, 7, 20),
     number: str = "SL-2024-001",
+    hold: bool = False,
     **fields: Any,
 ) -> Dossier:
-    """A certified dossier: scored ``score`` (3 stars or more) and certified ``on``."""
+    """A certified dossier: scored ``score`` (3 stars or more) at every level it reaches, the
+    last of them on ``on``, and certified ``on`` with certificate ``number``.
+
+    Where a level certifies the scores it forwards (Decision 1048's province, facts page section
+    8), its certificate ``f"{number}-held"`` is issued on the way; with ``hold`` the dossier is
+    left holding it (``CERTIFIED_FORWARDED``), before the top level scores.
+    """
     dossier = scored_dossier(workflow, score, submitted_on=on - dt.timedelta(days=120), **fields)
-    workflow.certify(dossier, on=on, number=number)
-    return dossier
+    while True:
+        offered = workflow.available_actions(dossier, on=on)
+        level = next((a.level for a in offered if a.name is ActionName.SCORE), None)
+        if level is not None:  # a level the score goes on to under the regime of ``on``
+            workflow.score(dossier, level, score, on=on)
+            continue
+        held = workflow.rules_on(on).held_level
+        if held is not None and dossier.state is SCORED_STATE[held]:
+            route = workflow.rules_on(on).route(held, dossier.scores[held].value)
+            if route.kind is RouteKind.FORWARD:
+                workflow.certify(dossier, on=on, number=f"{number}-held")
+                if hold:
+                    return dossier
+                continue
+        workflow.certify(dossier, on=on, number=number)
+        return dossier

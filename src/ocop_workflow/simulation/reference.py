@@ -71,11 +71,14 @@ def _templates(compiled: Compiled, wf: Workflow) -> dict[tuple[int, int, int], D
         )
         wf.review_at_commune(d, passed=True, on=recognised)
         score = plan.ruleset.bands.lowest_score(key[1]) + 0.5
+        number = f"baseline-{key[0]}-{key[1]}-{key[2]}"
         for level in compiled.levels:
             wf.score(d, level, score, on=recognised)
             if plan.ruleset.route(level, score).kind is not RouteKind.FORWARD:
                 break
-        wf.certify(d, on=recognised, number=f"baseline-{key[0]}-{key[1]}-{key[2]}")
+            if level is plan.ruleset.held_level:  # section 8 (1048): held while forwarded
+                wf.certify(d, on=recognised, number=f"{number}-held")
+        wf.certify(d, on=recognised, number=number)
         made[key] = d
     return made
 
@@ -153,7 +156,7 @@ def run_reference(compiled: Compiled, seed: int, run: int) -> dict[str, IntArray
                 continue
             expires_on = holder.certificate.expires_on
             if holder.state is DossierState.CERTIFIED and expires_on.toordinal() <= end:
-                wf.expire(holder, on=expires_on)
+                wf.expire(holder, on=expires_on)  # (none is still held while forwarded)
             if expires_on.toordinal() > end:
                 metrics["valid"][y] += 1
         metrics["cumulative"][y] = sum(product.ever for product in products)
@@ -226,6 +229,8 @@ def _file(
         return
     funnel[2] += 1
     level_index, round_index = 0, slot
+    number = f"{run}-{p}-{year}"
+    held_at: tuple[int, int] | None = None  # (level, round) of a certificate held while forwarded
     while True:
         on = _day(compiled.held[y][level_index][round_index])
         score = min(max(quality + plan.outcomes.council_sd * council_z[level_index], 0.0), 100.0)  # type: ignore[index]
@@ -234,13 +239,42 @@ def _file(
             funnel[4] += 1
             product.status = "out"
             return
+        if d.state is DossierState.CERTIFIED:  # the top level fell short: the held one stands
+            assert held_at is not None
+            level_index, round_index = held_at
+            break
         actions = wf.available_actions(d)
         if any(a.name is ActionName.CERTIFY for a in actions):
-            break
+            level = levels[level_index]
+            if (
+                level is not plan.ruleset.held_level
+                or plan.ruleset.route(level, score).kind is not RouteKind.FORWARD
+            ):
+                _certify(wf, product, d, on, number)
+                break
+            # Section 8 (1048): this level certifies the score it forwards, held meanwhile.
+            _certify(wf, product, d, on, f"{number}-held")
+            held_at = (level_index, round_index)
         # A plan's schedule is validated: the round this one feeds exists (Plan.schedule).
         round_index = int(compiled.next_round[level_index][round_index])
         level_index += 1
+    certificate = d.certificate
+    assert certificate is not None
+    product.status = "holding"
+    product.ever = True
+    funnel[3] += 1
+    metrics["certified_by_stars"][y][certificate.stars - 3] += 1
+    metrics["certified_by_round"][y][compiled.round_base[level_index] + round_index] += 1
+    metrics["certified_by_district"][int(compiled.district[p])] += 1
+
+
+def _certify(wf: Workflow, product: _Product, d: Dossier, on: dt.date, number: str) -> None:
+    """Certify ``d`` on ``on``, replacing the product's certificate (expired first if its date
+    has passed); ``d`` becomes the holder."""
     old = product.holder
+    if old is d:  # the certificate held while forwarded has replaced the old one already
+        wf.certify(d, on=on, number=number)
+        return
     if (
         old is not None
         and old.certificate is not None
@@ -248,12 +282,5 @@ def _file(
         and old.certificate.expires_on <= on
     ):
         wf.expire(old, on=old.certificate.expires_on)
-    certificate = wf.certify(d, on=on, number=f"{run}-{p}-{year}", renewed=old)
+    wf.certify(d, on=on, number=number, renewed=old)
     product.holder = d
-    product.status = "holding"
-    product.ever = True
-    funnel[3] += 1
-    metrics["certified_by_stars"][y][certificate.stars - 3] += 1
-    issuing = levels.index(levels[level_index])
-    metrics["certified_by_round"][y][compiled.round_base[issuing] + round_index] += 1
-    metrics["certified_by_district"][int(compiled.district[p])] += 1

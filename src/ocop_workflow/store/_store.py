@@ -23,7 +23,7 @@ from ocop_workflow.dates import DateLike, to_date, up_to
 from ocop_workflow.dossier import SHEET_NUMBERS, Dossier, HistoryRecord
 from ocop_workflow.errors import InvalidInput, OcopError
 from ocop_workflow.rules import RuleSet, enum_member
-from ocop_workflow.states import DossierState
+from ocop_workflow.states import HOLDING_STATES, DossierState
 from ocop_workflow.store import _rows
 from ocop_workflow.store.schema import (
     SCHEMA_VERSION,
@@ -725,7 +725,8 @@ def _visible(actor: object, day: dt.date) -> sa.ColumnElement[bool]:
 
 def _certified() -> sa.ColumnElement[bool]:
     return sa.and_(
-        dossiers.c.state == DossierState.CERTIFIED.value, dossiers.c.certificate_number.is_not(None)
+        dossiers.c.state.in_(sorted(state.value for state in HOLDING_STATES)),
+        dossiers.c.certificate_number.is_not(None),
     )
 
 

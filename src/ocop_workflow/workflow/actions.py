@@ -51,6 +51,7 @@ OFFERED: Mapping[Event, Action] = types.MappingProxyType(
         Event.RESUBMIT: Action(ActionName.RESUBMIT),
         **{Event.score(level): Action(ActionName.SCORE, level) for level in SCORED_STATE},
         Event.CERTIFY: Action(ActionName.CERTIFY),
+        Event.CERTIFY_FORWARDED: Action(ActionName.CERTIFY),
         Event.WITHDRAW: Action(ActionName.WITHDRAW),
         Event.EXPIRE: Action(ActionName.EXPIRE),
         Event.REVOKE: Action(ActionName.REVOKE),
@@ -60,6 +61,7 @@ OFFERED: Mapping[Event, Action] = types.MappingProxyType(
         Event.NOTIFY_EXPIRY: Action(ActionName.NOTIFY_EXPIRY),
     }
 )
-"""The action that each event of the transition table offers to a caller. ``RETURN`` and the
-``REJECT_*`` events are the other outcomes of a commune review and a score, and ``SUPERSEDE``
-happens to a renewed dossier when its renewal is certified: none is offered on its own."""
+"""The action that each event of the transition table offers to a caller. ``RETURN``, the
+``REJECT_*`` events and ``KEEP_CERTIFICATE`` are the other outcomes of a commune review and a
+score, and ``SUPERSEDE`` happens to a renewed dossier when its renewal is certified: none is
+offered on its own."""

@@ -20,7 +20,7 @@ from ocop_workflow.dates import to_date
 from ocop_workflow.dossier import Dossier, HistoryRecord
 from ocop_workflow.errors import InvalidInput
 from ocop_workflow.rules import RevocationReason, RuleSet
-from ocop_workflow.states import DossierState
+from ocop_workflow.states import HOLDING_STATES, DossierState
 from ocop_workflow.validators import iterable, member, optional_text
 
 __all__ = [
@@ -105,13 +105,14 @@ def grounds_on(
     certificate = dossier.certificate
     grounds = rules.revocation_reasons
     late = frozenset({RevocationReason.NOT_REEVALUATED}) & grounds
-    if certificate is None or dossier.state not in (DossierState.CERTIFIED, DossierState.EXPIRED):
+    holding = dossier.state in HOLDING_STATES
+    if certificate is None or not (holding or dossier.state is DossierState.EXPIRED):
         return frozenset()
     if day is None:
-        return grounds if dossier.state is DossierState.CERTIFIED else late
+        return grounds if holding else late
     if day >= certificate.expires_on:
         return late
-    return grounds - late if dossier.state is DossierState.CERTIFIED else frozenset()
+    return grounds - late if holding else frozenset()
 
 
 def _since_certified(dossier: Dossier) -> list[HistoryRecord]:
@@ -134,8 +135,9 @@ class OpenFinding:
 
 
 def open_finding(dossier: Dossier) -> OpenFinding | None:
-    """The finding that makes a revocation due, while the dossier is certified; else None."""
-    if dossier.state is not DossierState.CERTIFIED:
+    """The finding that makes a revocation due, while the dossier holds its certificate; else
+    None."""
+    if dossier.state not in HOLDING_STATES:
         return None
     for record in _since_certified(dossier):
         grounds = record.details.get("grounds") if record.action == "inspect" else None

@@ -31,7 +31,7 @@ from ocop_workflow.dossier import (
 )
 from ocop_workflow.errors import InvalidInput, TransitionNotAllowed
 from ocop_workflow.rules import KnockOut, Level, RevocationReason, Route, RouteKind, RuleSet
-from ocop_workflow.states import SCORED_STATE, DossierState, Event
+from ocop_workflow.states import HOLDING_STATES, SCORED_STATE, DossierState, Event
 from ocop_workflow.validators import boolean, instance, member, optional_text, shown, text, whole
 from ocop_workflow.workflow import deadlines
 from ocop_workflow.workflow.actions import OFFERED, Action, ActionName
@@ -380,6 +380,10 @@ class Workflow:
         ``NOT_RECOGNISED``; otherwise it waits to be certified, or to be scored by the next level
         when the rule set forwards it. A level the regime of the day does not have is
         :class:`TransitionNotAllowed`, like any other wrong level.
+
+        A dossier that holds a certificate while forwarded (``CERTIFIED_FORWARDED``, Decision
+        1048) waits for the top level's certificate when the score reaches that level's stars;
+        otherwise it is ``CERTIFIED`` again with the certificate it holds, whatever the score.
         """
         _require_dossier(dossier)
         if type(level) is not Level:
@@ -420,6 +424,12 @@ class Workflow:
                 if route.kind is RouteKind.NOT_RECOGNISED
                 else Event.score(level)
             )
+            if dossier.state is DossierState.CERTIFIED_FORWARDED and (
+                route.kind is not RouteKind.RECOGNISE or route.level is not level
+            ):
+                # Section 8 (1048): a score short of this level's stars leaves the dossier with
+                # the certificate it holds.
+                event = Event.KEEP_CERTIFICATE
             details: dict[str, Any] = {"level": level._value_, "score": value, "stars": route.stars}
             if result is not None:
                 details["cap"] = cap
@@ -443,10 +453,14 @@ class Workflow:
     ) -> Certificate:
         """Issue the certificate of the recognition decision (section 4.6) and return it.
 
-        The issuing level is the one that recognises the stars of the latest score. A dossier that
-        renews a certificate supersedes it: pass that older dossier as ``renewed`` (a dossier keeps
-        only the number of the certificate it renews). If that certificate was revoked or
-        superseded meanwhile, it is left as it is.
+        The issuing level is the one that recognises the stars of the latest score. Where the rule
+        set says so (:attr:`LevelRule.certifies_forwarded`, Decision 1048's province, section 8),
+        a forwarded score is certified first at that level's highest stars, and the dossier holds
+        that certificate (``CERTIFIED_FORWARDED``) until the top level scores; the top level's
+        certificate then replaces it. A dossier that renews a certificate supersedes it: pass that
+        older dossier as ``renewed`` (a dossier keeps only the number of the certificate it
+        renews), once; a held certificate has already superseded it. If that certificate was
+        revoked or superseded meanwhile, it is left as it is.
         """
         _require_dossier(dossier)
         if renewed is not None:
@@ -469,17 +483,24 @@ class Workflow:
         details: dict[str, Any] = {"number": number}
         step = self._checked(dossier, Event.CERTIFY, on, ActionName.CERTIFY, actor, note, details)
         rules = step.regime.rules
-        route = self._pending_route(dossier, rules)
-        if route is None or route.kind is not RouteKind.RECOGNISE or route.level is None:
+        issue = self._issue(dossier, rules)
+        if issue is None:
+            route = self._pending_route(dossier, rules)
             target = route.level.value if route and route.level else "the next level"
             raise TransitionNotAllowed(
                 f"cannot certify in state {dossier.state.value!r}: the score must go on to {target}"
             )
-        old = self._renewed_dossier(dossier, renewed, step) if supersede else None
-        certificate = Certificate(
-            number, route.stars, route.level, step.on, rules.validity.expires_on(step.on)
+        event, stars, level = issue
+        if event is not Event.CERTIFY:
+            step = step._replace(event=event)
+        holding = dossier.state is DossierState.CERTIFIED_FORWARDED
+        old = (
+            self._renewed_dossier(dossier, renewed, step)
+            if supersede and not (holding and renewed is None)
+            else None
         )
-        details.update(stars=route.stars, level=route.level._value_)
+        certificate = Certificate(number, stars, level, step.on, rules.validity.expires_on(step.on))
+        details.update(stars=stars, level=level._value_)
         record = step.record(dossier.state)
         if old is not None:  # both records are made before either dossier changes
             by: dict[str, Any] = {"by": number}
@@ -491,7 +512,7 @@ class Workflow:
             old_record = superseding.record(old.state)
             step.regime.machine.fire(old, Event.SUPERSEDE)
             old.history.append(old_record)
-        step.regime.machine.fire(dossier, Event.CERTIFY)
+        step.regime.machine.fire(dossier, event)
         dossier.history.append(record)
         dossier.certificate = certificate
         return certificate
@@ -553,7 +574,7 @@ class Workflow:
                     f"(allowed: {', '.join(allowed)})"
                 )
             certificate = dossier.certificate
-            assert certificate is not None  # CERTIFIED and EXPIRED always carry one
+            assert certificate is not None  # a state the event leaves always carries one
             if reason not in grounds_on(dossier, rules, step.on):
                 when = (
                     "only on or after its expiry"
@@ -607,7 +628,7 @@ class Workflow:
                 dossier, Event.INSPECT, on, ActionName.INSPECT, actor, note, details
             )
             certificate = dossier.certificate
-            assert certificate is not None  # CERTIFIED always carries one
+            assert certificate is not None  # a state the event leaves always carries one
             if not certificate.valid_on(step.on):
                 raise TransitionNotAllowed(
                     f"cannot inspect: certificate {certificate.number!r} expired on "
@@ -645,7 +666,7 @@ class Workflow:
                 dossier, Event.NOTIFY_EXPIRY, on, ActionName.NOTIFY_EXPIRY, actor, note, details
             )
             certificate = dossier.certificate
-            assert certificate is not None  # CERTIFIED always carries one
+            assert certificate is not None  # a state the event leaves always carries one
             if step.on >= certificate.expires_on:
                 raise TransitionNotAllowed(
                     f"cannot notify expiry: certificate {certificate.number!r} expired on "
@@ -732,7 +753,7 @@ class Workflow:
                     f"cannot extend: {rules.code} provides no certificate extension"
                 )
             certificate = dossier.certificate
-            assert certificate is not None  # CERTIFIED and EXPIRED always carry one
+            assert certificate is not None  # a state the event leaves always carries one
             if step.on >= latest:
                 raise TransitionNotAllowed(
                     f"cannot extend: extensions of certificate {certificate.number!r} ended on "
@@ -803,11 +824,8 @@ class Workflow:
                     and route.level is action.level
                 )
             elif name is ActionName.CERTIFY:
-                offered = (
-                    route is not None
-                    and route.kind is RouteKind.RECOGNISE
-                    and _within_calendar(rules, when)
-                )
+                issue = self._issue(dossier, rules)
+                offered = issue is not None and issue[0] is event and _within_calendar(rules, when)
             elif name is ActionName.EXPIRE:
                 offered = day is None or (certificate is not None and day >= certificate.expires_on)
             elif name is ActionName.EXTEND:
@@ -852,7 +870,7 @@ class Workflow:
         dossier without a certificate in force."""
         _require_dossier(dossier)
         certificate = dossier.certificate
-        if certificate is None or dossier.state is not DossierState.CERTIFIED:
+        if certificate is None or dossier.state not in HOLDING_STATES:
             return None
         days = self._timeline.at(certificate.issued_on).rules.validity.notice_days
         return add_days(certificate.expires_on, -days, "notice_by")
@@ -958,15 +976,19 @@ class Workflow:
 
     def _pending_route(self, dossier: Dossier, rules: RuleSet) -> Route | None:
         """Where the latest score leads under ``rules``, while the dossier waits in a scored
-        state; else None.
+        state (or holds a certificate while forwarded); else None.
 
         A score given at a level ``rules`` no longer has (the district after July 2025) is judged
         as it was given: if it was forwarded, the next level that still exists scores the dossier;
-        if it was to be recognised, the level that now recognises its stars certifies it.
+        if it was to be recognised, the level that now recognises its stars certifies it. A
+        forwarded score whose certificate is held stays forwarded, to the top level.
         """
         waiting = _waiting(dossier)
         if waiting is None:
             return None
+        top = rules.scoring_levels[-1]
+        if dossier.state is DossierState.CERTIFIED_FORWARDED and waiting.level is not top:
+            return Route(RouteKind.FORWARD, waiting.stars, top)
         if waiting.level in rules.scoring_levels:
             return rules.route(waiting.level, waiting.value, waiting.stars)
         then = self._timeline.at(waiting.on).rules
@@ -975,6 +997,28 @@ class Workflow:
             above = next(lv for lv in rules.scoring_levels if lv.rank > waiting.level.rank)
             return Route(RouteKind.FORWARD, route.stars, above)
         return Route(route.kind, route.stars, rules.recognising_level(route.stars))
+
+    def _issue(self, dossier: Dossier, rules: RuleSet) -> tuple[Event, int, Level] | None:
+        """The certificate a dossier would be issued now under ``rules`` (its event, stars and
+        issuing level), or None: the level that recognises the pending score's stars, or, for a
+        score forwarded by a level that certifies what it forwards, that level at its highest
+        stars (section 8)."""
+        route = self._pending_route(dossier, rules)
+        if route is None:
+            return None
+        if route.kind is RouteKind.RECOGNISE:
+            assert route.level is not None  # a recognition names its level
+            return Event.CERTIFY, route.stars, route.level
+        held = rules.held_level
+        if (
+            route.kind is RouteKind.FORWARD
+            and held is not None
+            and dossier.state is SCORED_STATE[held]
+        ):
+            stars = rules.rule_for(held).held_stars
+            assert stars is not None  # the held level certifies what it forwards
+            return Event.CERTIFY_FORWARDED, stars, held
+        return None
 
     def _check_renewal(self, kind: DossierKind, renews: Dossier, on: dt.date) -> str:
         rules = self._timeline.at(on, "submitted_on").rules
@@ -1044,10 +1088,13 @@ class Workflow:
 
 
 def _waiting(dossier: Dossier) -> Score | None:
-    """The score a dossier in a scored state waits on, else None."""
+    """The score a dossier in a scored state waits on (holding a certificate while forwarded: the
+    latest score, of the highest level), else None."""
     for level, state in SCORED_STATE.items():
         if dossier.state is state:
             return dossier.scores[level]
+    if dossier.state is DossierState.CERTIFIED_FORWARDED:
+        return max(dossier.scores.values(), key=lambda score: score.level.rank)
     return None
 
 

@@ -28,7 +28,8 @@ class Regime:
 class Timeline:
     """The regimes in force one after another (facts page section 1), each with the machine of
     its levels; a dossier scored at a level a later regime lacks (the district after July 2025)
-    carries its state into that regime's machine."""
+    carries its state into that regime's machine, and so does a dossier holding a certificate while
+    forwarded (Decision 1048) into a regime that issues none meanwhile."""
 
     __slots__ = ("regimes", "rules", "starts")
 
@@ -50,11 +51,15 @@ class Timeline:
         if starts != sorted(set(starts)):
             raise InvalidInput(f"'timeline' must be in order of effective dates (got {starts})")
         seen: list[Level] = []
+        held_before = False
         regimes = []
         for rules in chain:
             legacy = tuple(sorted(set(seen) - set(rules.scoring_levels), key=lambda lv: lv.rank))
-            regimes.append(Regime(rules, DossierMachine.get(rules.scoring_levels, legacy)))
+            held = rules.held_level
+            machine = DossierMachine.get(rules.scoring_levels, legacy, held, held_before)
+            regimes.append(Regime(rules, machine))
             seen.extend(rules.scoring_levels)
+            held_before = held_before or held is not None
         self.rules = chain
         self.regimes = tuple(regimes)
         self.starts = tuple(starts)
