@@ -392,7 +392,12 @@ def portfolios(draw: st.DrawFn, max_size: int = 12) -> list[object]:
     """A portfolio as a store keeps it: dossiers registered, scored, certified (unique numbers,
     some sharing an expiry day) and some certificates marked expired, in a few places."""
     from ocop_workflow import Workflow, rulesets
-    from ocop_workflow.testing import certified_dossier, registered_dossier, scored_dossier
+    from ocop_workflow.testing import (
+        certified_dossier,
+        held_dossier,
+        registered_dossier,
+        scored_dossier,
+    )
 
     wf = Workflow(rulesets.QD148_2023)
     places = st.sampled_from(
@@ -416,10 +421,12 @@ def portfolios(draw: st.DrawFn, max_size: int = 12) -> list[object]:
         else:
             score = draw(st.floats(min_value=50.0, max_value=100.0))
             on = draw(st.one_of(days, st.sampled_from([dt.date(2024, 6, 20), dt.date(2024, 7, 1)])))
-            if kind == "held":  # 1048's five-star candidate holding the province's certificate
-                score, on = max(score, 90.0), min(on, dt.date(2022, 12, 31))
             number = f"SL-{index}"
-            d = certified_dossier(wf, score, on=on, number=number, hold=kind == "held", **fields)
+            if kind == "held":  # 1048's five-star candidate holding the province's certificate
+                on = min(on, dt.date(2022, 12, 31))
+                d = held_dossier(wf, max(score, 90.0), on=on, number=number, **fields)
+            else:
+                d = certified_dossier(wf, score, on=on, number=number, **fields)
             if kind == "expired":
                 assert d.certificate is not None
                 wf.expire(d, on=d.certificate.expires_on)

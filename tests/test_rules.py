@@ -182,7 +182,7 @@ def test_inconsistent_rule_sets_are_refused_when_defined(levels, message):
     [
         lambda: LevelRule(Level.CENTRAL, {5}, certifies_forwarded=True),
         lambda: LevelRule(Level.DISTRICT, set(), 50.0, certifies_forwarded=True),
-        lambda: LevelRule(Level.PROVINCE, {3, 4}, 90.0, certifies_forwarded=1),
+        lambda: LevelRule(Level.PROVINCE, {3, 4}, 90.0, certifies_forwarded=1),  # type: ignore[arg-type]
     ],
 )
 def test_a_level_certifies_what_it_forwards_only_if_it_forwards_and_recognises(rule):

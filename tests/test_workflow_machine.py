@@ -336,6 +336,7 @@ class DossierLifecycle(RuleBasedStateMachine):
             if action.name is ActionName.REVIEW_AT_COMMUNE:
                 WF.review_at_commune(d, passed=True, on=on)
             elif action.name is ActionName.SCORE:
+                assert action.level is not None
                 WF.score(d, action.level, central if action.level is C else score, on=on)
             else:
                 self.numbers += 1

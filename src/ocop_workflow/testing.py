@@ -12,11 +12,18 @@ import datetime as dt
 from typing import Any
 
 from ocop_workflow.dossier import Dossier
+from ocop_workflow.errors import InvalidInput
 from ocop_workflow.rules import RouteKind
-from ocop_workflow.states import SCORED_STATE
+from ocop_workflow.states import SCORED_STATE, DossierState
 from ocop_workflow.workflow import ActionName, Workflow
 
-__all__ = ["SAMPLE_PRODUCT", "certified_dossier", "registered_dossier", "scored_dossier"]
+__all__ = [
+    "SAMPLE_PRODUCT",
+    "certified_dossier",
+    "held_dossier",
+    "registered_dossier",
+    "scored_dossier",
+]
 
 SAMPLE_PRODUCT: dict[str, Any] = {
     "product": "Cà phê bột nguyên chất",
@@ -65,16 +72,40 @@ def certified_dossier(
     *,
     on: dt.date = dt.date(2024, 7, 20),
     number: str = "SL-2024-001",
-    hold: bool = False,
     **fields: Any,
 ) -> Dossier:
     """A certified dossier: scored ``score`` (3 stars or more) at every level it reaches, the
     last of them on ``on``, and certified ``on`` with certificate ``number``.
 
     Where a level certifies the scores it forwards (Decision 1048's province, facts page section
-    8), its certificate ``f"{number}-held"`` is issued on the way; with ``hold`` the dossier is
-    left holding it (``CERTIFIED_FORWARDED``), before the top level scores.
+    8), its certificate ``f"{number}-held"`` is issued on the way (see :func:`held_dossier`).
     """
+    return _certified(workflow, score, on, number, hold=False, fields=fields)
+
+
+def held_dossier(
+    workflow: Workflow,
+    score: float = 95.0,
+    *,
+    on: dt.date = dt.date(2021, 7, 20),
+    number: str = "SL-2021-001",
+    **fields: Any,
+) -> Dossier:
+    """A dossier forwarded to the central council and holding its province's certificate
+    ``number`` meanwhile (``CERTIFIED_FORWARDED``, Decision 1048, facts page section 8): scored
+    ``score`` (90 or more) under a regime whose province certifies what it forwards."""
+    dossier = _certified(workflow, score, on, number, hold=True, fields=fields)
+    if dossier.state is not DossierState.CERTIFIED_FORWARDED:
+        raise InvalidInput(
+            f"'score' {score!r} on {on} is not forwarded by a level that certifies what it "
+            f"forwards under {workflow.rules_on(on).code}"
+        )
+    return dossier
+
+
+def _certified(
+    workflow: Workflow, score: float, on: dt.date, number: str, *, hold: bool, fields: Any
+) -> Dossier:
     dossier = scored_dossier(workflow, score, submitted_on=on - dt.timedelta(days=120), **fields)
     while True:
         offered = workflow.available_actions(dossier, on=on)
@@ -82,13 +113,16 @@ def certified_dossier(
         if level is not None:  # a level the score goes on to under the regime of ``on``
             workflow.score(dossier, level, score, on=on)
             continue
-        held = workflow.rules_on(on).held_level
-        if held is not None and dossier.state is SCORED_STATE[held]:
-            route = workflow.rules_on(on).route(held, dossier.scores[held].value)
-            if route.kind is RouteKind.FORWARD:
-                workflow.certify(dossier, on=on, number=f"{number}-held")
-                if hold:
-                    return dossier
-                continue
+        rules = workflow.rules_on(on)
+        held = rules.held_level
+        if (
+            held is not None
+            and dossier.state is SCORED_STATE[held]
+            and rules.route(held, dossier.scores[held].value).kind is RouteKind.FORWARD
+        ):
+            workflow.certify(dossier, on=on, number=number if hold else f"{number}-held")
+            if hold:
+                return dossier
+            continue
         workflow.certify(dossier, on=on, number=number)
         return dossier
