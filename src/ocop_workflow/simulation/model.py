@@ -24,7 +24,10 @@ rounds is withdrawn and filed again next year. Each level scores it in its round
 dossier joins the round its round feeds, the next level's first round held after it (a plan's
 schedule is validated so that one exists, ``Plan.schedule``);
 the certificate is issued on the date of the round of the last score, valid for the rule set's
-validity. On 31 December, certificates whose expiry has passed are expired.
+validity. Where a level certifies what it forwards (1048's province, facts page section 8), a
+forwarded dossier holds that level's certificate from its round; the next level's certificate
+replaces it when that level recognises the stars itself, otherwise the held one stands (counted
+once, in the round it was issued). On 31 December, certificates whose expiry has passed are expired.
 """
 
 from __future__ import annotations
