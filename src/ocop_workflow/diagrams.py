@@ -6,8 +6,8 @@ regime's scoring levels (facts page section 1: no district after July 2025), on 
 regimes had (a dossier scored there before the change finishes under the new regime), on whether a
 level certifies what it forwards (section 8: 1048's province; its held dossiers finish under later
 regimes), and on two of the regime's rules (section 6): knock-outs exist only where the regime has
-knock-out grounds, and extensions only where it sets an extension limit (Decision 26/2026). :func:`compare` draws two
-regimes side by side and marks what only one of them has.
+knock-out grounds, and extensions only where it sets an extension limit (Decision 26/2026).
+:func:`compare` draws two regimes side by side and marks what only one of them has.
 
 Labels come from :mod:`ocop_workflow.labels`, in Vietnamese (``"vi"``) or English (``"en"``).
 :func:`diagram` is the one entry point a command line needs (a regime by its code, a format).
