@@ -124,16 +124,8 @@ def test_a_held_dossier_finishes_under_148_which_holds_none():
 @pytest.mark.parametrize("pass_again", [False, True])
 def test_the_held_certificate_supersedes_the_one_it_renews_once(pass_again):
     old = certified_dossier(WF, 80.0, on=dt.date(2020, 3, 1), number="SL-20-01")
-    new = WF.register(
-        product="Cà phê bột nguyên chất",
-        sheet=13,
-        producer="HTX Cà phê Chiềng Ban",
-        province="Sơn La",
-        district="Mai Sơn",
-        commune="Chiềng Ban",
-        submitted_on=dt.date(2021, 1, 4),
-        kind=DossierKind.UPGRADE,
-        renews=old,
+    new = registered_dossier(
+        WF, submitted_on=dt.date(2021, 1, 4), kind=DossierKind.UPGRADE, renews=old
     )
     WF.review_at_commune(new, passed=True, on=dt.date(2021, 1, 11))
     WF.score(new, D, 80.0, on=dt.date(2021, 2, 1))
@@ -189,16 +181,7 @@ def test_the_portfolio_counts_a_held_certificate_with_its_stars_and_dates():
 
 def test_the_province_committee_certifies_the_held_and_the_ministry_the_fifth_star():
     wf = Workflow(rulesets.QD1048_2019, policy=AccessPolicy.default())
-    d = wf.register(
-        product="Cà phê bột",
-        sheet=13,
-        producer="HTX",
-        province="Sơn La",
-        district="Mai Sơn",
-        commune="Chiềng Ban",
-        submitted_on=dt.date(2021, 1, 4),
-        actor=Actor("htx", Role.PRODUCER),
-    )
+    d = registered_dossier(wf, submitted_on=dt.date(2021, 1, 4), actor=Actor("htx", Role.PRODUCER))
     commune = Actor("c", Role.COMMUNE_OFFICER, province="Sơn La", district="Mai Sơn",
                     commune="Chiềng Ban")  # fmt: skip
     wf.review_at_commune(d, passed=True, on=dt.date(2021, 1, 11), actor=commune)
