@@ -48,7 +48,11 @@ def expected(code):
 
 
 def event_of(words, lang):
-    """The event an arrow's words name, and the marks after it."""
+    """The event an arrow's words name, and the marks after it (the centre's score of a held
+    dossier is labelled by what keeps it held: 5 stars)."""
+    held = text("diagram.held_score", lang)
+    if words == held or words.startswith(held + " ("):
+        return Event.SCORE_CENTRAL, words[len(held) :]
     for event in Event:
         name = label(event, lang)
         if words == name:

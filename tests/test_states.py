@@ -40,18 +40,20 @@ def test_a_held_level_certifies_before_the_top_level_scores():
     # Facts page section 8 (1048): the province's certificate is held while the centre evaluates.
     machine = DossierMachine.get(LEVELS_148, held=Level.PROVINCE)
     held = DossierState.CERTIFIED_FORWARDED
-    assert DossierState.CENTRAL_SCORED not in machine.states
-    assert not machine.allows(DossierState.PROVINCE_SCORED, Event.SCORE_CENTRAL)
     assert machine.destination(DossierState.PROVINCE_SCORED, Event.CERTIFY_FORWARDED) is held
     assert machine.destination(DossierState.PROVINCE_SCORED, Event.CERTIFY) is (
         DossierState.CERTIFIED
     )
+    # The centre may still score a forwarded dossier holding nothing (recorded so before).
+    assert machine.allows(DossierState.PROVINCE_SCORED, Event.SCORE_CENTRAL)
     assert machine.destination(held, Event.SCORE_CENTRAL) is held
     assert machine.destination(held, Event.KEEP_CERTIFICATE) is DossierState.CERTIFIED
     assert machine.destination(held, Event.CERTIFY) is DossierState.CERTIFIED
+    assert machine.destination(held, Event.WITHDRAW) is DossierState.CERTIFIED
+    assert machine.destination(held, Event.EXPIRE) is DossierState.EXPIRED
+    assert machine.destination(held, Event.SUPERSEDE) is DossierState.SUPERSEDED
     assert machine.destination(held, Event.REVOKE) is DossierState.REVOKED
-    assert not machine.allows(held, Event.EXPIRE)
-    assert not machine.allows(held, Event.WITHDRAW)
+    assert not machine.allows(held, Event.EXTEND)
 
 
 def test_only_the_level_below_the_top_can_be_held():

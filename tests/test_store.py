@@ -12,7 +12,15 @@ import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ocop_workflow import DossierKind, DossierState, InvalidInput, OcopError, Workflow, portfolio
+from ocop_workflow import (
+    DossierKind,
+    DossierState,
+    InvalidInput,
+    Level,
+    OcopError,
+    Workflow,
+    portfolio,
+)
 from ocop_workflow import rulesets as rs
 from ocop_workflow.access import Actor, Role, jurisdiction
 from ocop_workflow.cli import main
@@ -24,7 +32,12 @@ from ocop_workflow.store import (
     Store,
     metadata,
 )
-from ocop_workflow.testing import certified_dossier, registered_dossier, scored_dossier
+from ocop_workflow.testing import (
+    certified_dossier,
+    held_dossier,
+    registered_dossier,
+    scored_dossier,
+)
 from tests.store_support import BACKENDS, database
 from tests.strategies import jurisdiction_actors, located_portfolios, portfolios
 
@@ -215,6 +228,28 @@ def test_certifying_with_a_number_already_held_is_refused_and_writes_nothing(sto
         store.save(d)
     assert feed(store) == before
     assert store.get(key).certificate is None
+
+
+def test_dossiers_saved_together_may_pass_a_number_between_them_but_not_share_one(store):
+    # Section 8 (1048): the ministry's certificate replaces a held one on the same dossier, and
+    # the province may reissue the number it held to another dossier saved with it.
+    wf = Workflow(rs.QD1048_2019)
+    first = store.get(store.add(scored_dossier(wf, 75.0, submitted_on=dt.date(2021, 1, 4))))
+    held = store.get(store.add(held_dossier(wf, 95.0, on=dt.date(2021, 3, 10), number="SL-H")))
+    wf.score(held, Level.CENTRAL, 96.0, on=dt.date(2021, 6, 1))
+    wf.certify(held, on=dt.date(2021, 7, 1), number="BNN-5")
+    wf.certify(first, on=dt.date(2021, 7, 1), number="SL-H")
+    store.save(first, held)
+    assert store.get(store.key_of(first)).certificate.number == "SL-H"
+    assert store.get(store.key_of(held)).certificate.number == "BNN-5"
+    a = store.get(store.add(scored_dossier(WF, 75.0, submitted_on=dt.date(2024, 1, 1))))
+    b = store.get(store.add(scored_dossier(WF, 75.0, submitted_on=dt.date(2024, 1, 1))))
+    for d in (a, b):
+        WF.certify(d, on=dt.date(2024, 7, 1), number="SL-2")
+    before = feed(store)
+    with pytest.raises(InvalidInput, match=r"'SL-2' is held by dossiers\[0\] and dossiers\[1\]"):
+        store.save(a, b)
+    assert feed(store) == before
 
 
 # -- schema ------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ council evaluates it (facts page section 8, reported; not verified for 148, so o
 import copy
 import datetime as dt
 
-import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -50,22 +49,30 @@ def names(actions):
 def test_the_province_certifies_4_stars_before_the_centre_scores():
     d = forwarded()
     assert d.state is DossierState.PROVINCE_SCORED
-    assert names(WF.available_actions(d)) == ["certify", "withdraw"]
-    before = copy.deepcopy(d.to_dict())
-    with pytest.raises(TransitionNotAllowed, match="'province_scored' \\(allowed: certify"):
-        WF.score(d, C, 95.0, on=dt.date(2021, 3, 2))
-    assert d.to_dict() == before
+    assert names(WF.available_actions(d)) == ["score(central)", "certify", "withdraw"]
     certificate = WF.certify(d, on=dt.date(2021, 3, 10), number="SL-21-01")
     assert d.state is HELD
     assert (certificate.stars, certificate.level) == (4, P)
     assert certificate.expires_on == dt.date(2024, 3, 10)  # 36 months (section 4.6)
     assert d.certificate == certificate
     assert names(WF.available_actions(d)) == [
+        "expire",
         "score(central)",
+        "withdraw",
         "revoke",
         "inspect",
         "notify_expiry",
     ]
+
+
+def test_a_dossier_forwarded_without_the_province_certificate_still_replays():
+    # Recorded before this rule (or by a province that forwarded without a decision): the
+    # centre scores straight after the province, as every 1048 dossier stored until now did.
+    d = forwarded()
+    WF.score(d, C, 95.0, on=dt.date(2021, 6, 1))
+    WF.certify(d, on=dt.date(2021, 7, 1), number="BNN-21-05")
+    assert (d.state, d.certificate.stars) == (DossierState.CERTIFIED, 5)
+    assert Dossier.from_dict(d.to_dict(), workflow=WF) == d
 
 
 def test_five_stars_at_the_centre_replace_the_held_certificate():
@@ -74,8 +81,15 @@ def test_five_stars_at_the_centre_replace_the_held_certificate():
     assert d.state is HELD  # waiting for the ministry's certificate
     assert d.certificate is not None
     assert d.certificate.number == "SL-21-01"
-    assert names(WF.available_actions(d)) == ["certify", "revoke", "inspect", "notify_expiry"]
-    with pytest.raises(TransitionNotAllowed, match="the central score 95 is not forwarded"):
+    assert names(WF.available_actions(d)) == [
+        "expire",
+        "certify",
+        "withdraw",
+        "revoke",
+        "inspect",
+        "notify_expiry",
+    ]
+    with pytest.raises(TransitionNotAllowed, match="waits for that level's certificate"):
         WF.score(d, C, 96.0, on=dt.date(2021, 6, 2))
     certificate = WF.certify(d, on=dt.date(2021, 7, 1), number="BNN-21-05")
     assert d.state is DossierState.CERTIFIED
@@ -121,25 +135,59 @@ def test_a_held_dossier_finishes_under_148_which_holds_none():
     assert later.certificate is None
 
 
-@pytest.mark.parametrize("pass_again", [False, True])
-def test_the_held_certificate_supersedes_the_one_it_renews_once(pass_again):
-    old = certified_dossier(WF, 80.0, on=dt.date(2020, 3, 1), number="SL-20-01")
+def renewal(old, province=93.0):
+    """A 1048 upgrade of ``old`` forwarded to the centre and holding the province's certificate,
+    certified with ``renewed=old``."""
     new = registered_dossier(
         WF, submitted_on=dt.date(2021, 1, 4), kind=DossierKind.UPGRADE, renews=old
     )
     WF.review_at_commune(new, passed=True, on=dt.date(2021, 1, 11))
     WF.score(new, D, 80.0, on=dt.date(2021, 2, 1))
-    WF.score(new, P, 93.0, on=dt.date(2021, 3, 1))
+    WF.score(new, P, province, on=dt.date(2021, 3, 1))
     WF.certify(new, on=dt.date(2021, 3, 10), number="SL-21-07", renewed=old)
+    return new
+
+
+def test_the_held_certificate_supersedes_the_4_star_one_it_renews_once():
+    old = certified_dossier(WF, 80.0, on=dt.date(2020, 3, 1), number="SL-20-01")
+    new = renewal(old)
     assert old.state is DossierState.SUPERSEDED
     assert old.history[-1].details == {"by": "SL-21-07"}
     WF.score(new, C, 94.0, on=dt.date(2021, 6, 1))
     before = old.to_dict()
-    # Nothing more to supersede: the renewed dossier is not needed, and changes nothing if given.
-    renewed = old if pass_again else None
-    WF.certify(new, on=dt.date(2021, 7, 1), number="BNN-21-02", renewed=renewed)
+    with pytest.raises(InvalidInput, match="'renewed': pass the dossier of certificate"):
+        WF.certify(new, on=dt.date(2021, 7, 1), number="BNN-21-02")
+    WF.certify(new, on=dt.date(2021, 7, 1), number="BNN-21-02", renewed=old)
     assert new.certificate.stars == 5
-    assert old.to_dict() == before
+    assert old.to_dict() == before  # nothing more to supersede
+
+
+@pytest.mark.parametrize("central", [95.0, 80.0])
+def test_a_held_certificate_does_not_downgrade_the_five_stars_it_renews(central):
+    # A five-star product re-evaluated under 1048: the province's 4 stars held meanwhile do not
+    # replace the ministry's 5 (section 8 speaks of candidates); the centre's certificate does.
+    old = certified_dossier(WF, 95.0, on=dt.date(2020, 3, 1), number="BNN-20-01")
+    new = renewal(old)
+    assert (old.state, new.state) == (DossierState.CERTIFIED, HELD)
+    WF.score(new, C, central, on=dt.date(2021, 6, 1))
+    if central >= 90:
+        WF.certify(new, on=dt.date(2021, 7, 1), number="BNN-21-02", renewed=old)
+        assert old.state is DossierState.SUPERSEDED
+    else:  # the re-evaluation ends with the province's 4 stars; the old certificate runs out
+        assert (new.state, new.certificate.stars) == (DossierState.CERTIFIED, 4)
+        assert old.state is DossierState.CERTIFIED
+
+
+def test_a_held_certificate_can_be_renewed_and_superseded():
+    held = held_dossier(WF, 92.0, on=dt.date(2021, 3, 10), number="SL-21-01")
+    upgrade = registered_dossier(
+        WF, submitted_on=dt.date(2022, 1, 4), kind=DossierKind.UPGRADE, renews=held
+    )
+    WF.review_at_commune(upgrade, passed=True, on=dt.date(2022, 1, 11))
+    WF.score(upgrade, D, 80.0, on=dt.date(2022, 2, 1))
+    WF.score(upgrade, P, 85.0, on=dt.date(2022, 3, 1))
+    WF.certify(upgrade, on=dt.date(2022, 3, 10), number="SL-22-01", renewed=held)
+    assert held.state is DossierState.SUPERSEDED
 
 
 def test_a_held_certificate_can_be_inspected_notified_and_revoked_by_the_province():
@@ -155,14 +203,36 @@ def test_a_held_certificate_can_be_inspected_notified_and_revoked_by_the_provinc
     assert d.history[-1].details["by"] == "province"
 
 
-def test_a_held_certificate_is_not_marked_expired_while_the_centre_evaluates():
+def test_a_held_certificate_expires_after_36_months_like_any_other():
     d = held_dossier(WF, 92.0, on=dt.date(2021, 3, 10))
-    assert "expire" not in names(WF.available_actions(d, on=dt.date(2024, 3, 10)))
+    assert "expire" not in names(WF.available_actions(d, on=dt.date(2024, 3, 9)))
     report = portfolio.expire_due([d], as_of=dt.date(2024, 3, 11), workflow=WF)
-    assert report.expired == ()
-    assert [why for _, why in report.failed] == [
-        "cannot expire: dossier is 'certified_forwarded' (allowed: score(central), revoke)"
-    ]
+    assert report.expired == (d,)
+    assert d.state is DossierState.EXPIRED
+    assert portfolio.by_stars([d]) == {}
+
+
+def test_withdrawing_from_the_centre_keeps_the_held_certificate():
+    d = held_dossier(WF, 92.0, on=dt.date(2021, 3, 10))
+    held = d.certificate
+    WF.withdraw(d, on=dt.date(2021, 4, 1))
+    assert (d.state, d.certificate) == (DossierState.CERTIFIED, held)
+
+
+def test_26_2026_closes_the_centre_to_a_held_dossier_after_its_transitional_deadline():
+    # Section 6: dossiers in flight finish within 60 days of 26/2026's start; a held one keeps
+    # its certificate but the centre can no longer score it.
+    d = held_dossier(WF, 92.0, on=dt.date(2022, 12, 1))
+    deadline = WF.deadline(d)
+    assert deadline == dt.date(2026, 9, 19)
+    late = deadline + dt.timedelta(days=1)
+    # (Its certificate expired on 1 Dec 2025; 26/2026 has no "not re-evaluated" ground.)
+    assert names(WF.available_actions(d, on=late)) == ["expire", "withdraw"]
+    before = copy.deepcopy(d.to_dict())
+    with pytest.raises(TransitionNotAllowed, match="had to finish under QD26_2026 by 2026-09-19"):
+        WF.score(d, C, 95.0, on=late)
+    assert d.to_dict() == before
+    WF.score(d, C, 95.0, on=deadline)
     assert d.state is HELD
 
 
@@ -236,8 +306,13 @@ def test_a_stored_held_dossier_must_carry_its_certificate():
     data["certificate"] = None
     with pytest.raises(InvalidInput, match="'certificate' must be present in state"):
         Dossier.from_dict(data)
+    data = d.to_dict()
+    data["scores"] = {}
+    data["history"] = [r for r in data["history"] if r["action"] != "score"]
+    with pytest.raises(InvalidInput, match="must hold the score of the certificate held"):
+        Dossier.from_dict(data)
     # An edited held certificate is refused against the history's certify record.
-    data = attrs.evolve(d).to_dict()
+    data = d.to_dict()
     data["certificate"]["stars"] = 5
     with pytest.raises(InvalidInput, match="'certificate' stars differ"):
         Dossier.from_dict(data)

@@ -59,6 +59,7 @@ REGIMES = (  # code, first day, scoring levels, who recognises 3/4/5 stars, forw
 # Section 8 (reported for 1048): the province certifies 4 stars for the score it forwards, and
 # the dossier holds that certificate while the centre evaluates it.
 HELD = {"QD1048_2019": (P, 4)}
+HELD_UNTIL = dt.date(2023, 2, 24)  # 148 holds none
 HOLDING = (DossierState.CERTIFIED, DossierState.CERTIFIED_FORWARDED)
 
 # Revocation grounds by regime (facts page sections 4.8 and 6), restated for the oracle.
@@ -190,7 +191,7 @@ class DossierLifecycle(RuleBasedStateMachine):
         except OcopError as error:
             # Refused only when there is nothing to renew, or outside 26/2026's filing window.
             outside_window = "re-evaluation must fall between" in str(error)
-            renewable = old.state in (DossierState.CERTIFIED, DossierState.EXPIRED)
+            renewable = old.state in (*HOLDING, DossierState.EXPIRED)
             assert outside_window or not renewable
             return
         self.dossiers.append(dossier)
@@ -332,7 +333,10 @@ class DossierLifecycle(RuleBasedStateMachine):
                 ActionName.CERTIFY,
             ):
                 return
-            action = offered[0]
+            # Mostly the province's certificate first (section 8); sometimes straight to the centre.
+            certify = Action(ActionName.CERTIFY)
+            prefer = certify in offered and data.draw(st.integers(0, 3)) > 0
+            action = certify if prefer else offered[0]
             if action.name is ActionName.REVIEW_AT_COMMUNE:
                 WF.review_at_commune(d, passed=True, on=on)
             elif action.name is ActionName.SCORE:
@@ -466,9 +470,8 @@ class DossierLifecycle(RuleBasedStateMachine):
                     RouteKind.RECOGNISE,
                     C,
                 )
-                if d.state is DossierState.CERTIFIED:  # ...kept: the centre gave under 5 stars
-                    assert central is not None
-                    assert not reaches
+                if d.state is DossierState.CERTIFIED:  # ...kept: under 5 stars, or withdrawn
+                    assert not reaches or d.history[-1].action == "withdraw"
                     event("held certificate kept")
                 if d.state is DossierState.CERTIFIED_FORWARDED:  # ...waiting: not yet, or 5
                     assert central is None or reaches
@@ -485,6 +488,17 @@ class DossierLifecycle(RuleBasedStateMachine):
                 )
                 if issued[:-1]:
                     event("held certificate replaced by the centre's")
+
+    @invariant()
+    def a_forwarded_1048_province_score_may_be_certified(self):
+        """Section 8: under 1048 the province certifies the score it forwards to the centre."""
+        for d in self.dossiers:
+            if d.state is not DossierState.PROVINCE_SCORED or not d.history[-1].on < HELD_UNTIL:
+                continue
+            kind = judged(d.scores[P], d.last_step_on)[0]
+            if kind is RouteKind.FORWARD and regime_on(d.last_step_on)[0] in HELD:
+                assert Action(ActionName.CERTIFY) in WF.available_actions(d)
+                assert Action(ActionName.SCORE, C) in WF.available_actions(d)
 
     @invariant()
     def states_are_known_to_the_regime_in_force(self):

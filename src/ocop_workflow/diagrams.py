@@ -23,7 +23,14 @@ from ocop_workflow import rulesets
 from ocop_workflow.errors import InvalidInput
 from ocop_workflow.labels import checked_language, label, text
 from ocop_workflow.rules import RuleSet
-from ocop_workflow.states import FINAL_STATES, DossierState, Event, Transition, transition_table
+from ocop_workflow.states import (
+    FINAL_STATES,
+    SCORED_STATE,
+    DossierState,
+    Event,
+    Transition,
+    transition_table,
+)
 from ocop_workflow.workflow.timeline import Timeline
 
 __all__ = ["FORMATS", "Edge", "Graph", "compare", "diagram", "dot", "graph", "mermaid"]
@@ -120,6 +127,16 @@ def _marks(lang: str, transitional: bool, only_in: str | None) -> list[str]:
     return marks
 
 
+def _edge_text(edge: Edge, lang: str) -> str:
+    """The event's label; a held dossier's score that keeps it held reaches the top level's own
+    stars (section 8), which the score event's own label ("3 stars or more") does not say."""
+    held = DossierState.CERTIFIED_FORWARDED
+    scores = {Event.score(level) for level in SCORED_STATE}
+    if edge.source is held and edge.dest is held and edge.event in scores:
+        return text("diagram.held_score", lang)
+    return label(edge.event, lang)
+
+
 # -- Mermaid ---------------------------------------------------------------------------------
 
 
@@ -141,7 +158,7 @@ def _mermaid_body(
     lines.append(f"{indent}[*] --> {prefix}{DossierState.REGISTERED.name}")
     for edge in g.edges:
         marks = _marks(lang, edge.transitional, only_in(edge.key))
-        words = label(edge.event, lang) + (f" ({'; '.join(marks)})" if marks else "")
+        words = _edge_text(edge, lang) + (f" ({'; '.join(marks)})" if marks else "")
         lines.append(
             f"{indent}{prefix}{edge.source.name} --> {prefix}{edge.dest.name} : "
             f"{_mermaid_text(words)}"
@@ -210,7 +227,7 @@ def _dot_body(
     lines.append(f"{indent}{start} -> {prefix}{DossierState.REGISTERED.name};")
     for edge in g.edges:
         marks = _marks(lang, edge.transitional, only_in(edge.key))
-        words = label(edge.event, lang) + (f" ({'; '.join(marks)})" if marks else "")
+        words = _edge_text(edge, lang) + (f" ({'; '.join(marks)})" if marks else "")
         attributes = [f"label={_dot_text(words)}", *colour(edge.key)]
         if edge.transitional:
             attributes.append("style=dashed")

@@ -222,6 +222,13 @@ def _check_agreement(dossier: Dossier, *, known_regimes: bool) -> None:
     for level, scored in SCORED_STATE.items():
         if state is scored and level not in dossier.scores:
             problems.append(f"'scores' must hold the {level.value} score in state {state.value!r}")
+    held = dossier.certificate
+    if state is DossierState.CERTIFIED_FORWARDED and (
+        held is None or held.level not in dossier.scores
+    ):
+        problems.append(
+            f"'scores' must hold the score of the certificate held in state {state.value!r}"
+        )
     if state is DossierState.NOT_RECOGNISED and not dossier.scores:
         problems.append("'scores' must hold the score that was not recognised")
     certificate = dossier.certificate
@@ -244,7 +251,8 @@ def _history_problems(dossier: Dossier, known_regimes: bool) -> list[str]:
         return []
     problems = []
     actions = {a.value for a in ActionName}
-    codes = {r.code for r in rulesets.ALL}
+    shipped = {r.code: r for r in rulesets.ALL}
+    codes = set(shipped)
     previous: HistoryRecord | None = None
     scores: dict[Level, Score] = {}
     certificate: dict[str, Any] | None = None
@@ -277,6 +285,9 @@ def _history_problems(dossier: Dossier, known_regimes: bool) -> list[str]:
                     "level": Level(details["level"]),
                     "issued_on": record.on,
                 }
+                issuing = shipped.get(record.regime) if known_regimes else None
+                if issuing is not None:  # its validity, from the day it was issued (4.6)
+                    certificate["expires_on"] = issuing.validity.expires_on(record.on)
             elif record.action == "extend" and certificate is not None:
                 certificate["expires_on"] = dt.date.fromisoformat(details["until"])
         except (KeyError, ValueError, TypeError, OverflowError):
@@ -347,14 +358,16 @@ def _check_replay(
 ) -> None:
     replayed = workflow.replay(dossier.history, sheets=sheets)
     differ = [
-        f.name
-        for f in attrs.fields(Dossier)
-        if getattr(replayed, f.name) != getattr(dossier, f.name)
+        f"'{name}'" if name == "history" else f"'{name}' (stored {mine!r}, replayed {theirs!r})"
+        for name, mine, theirs in (
+            (f.name, getattr(dossier, f.name), getattr(replayed, f.name))
+            for f in attrs.fields(Dossier)
+        )
+        if mine != theirs
     ]
     if differ:
         raise InvalidInput(
-            f"malformed dossier: its history replays to a dossier whose {', '.join(differ)} "
-            "differ from the stored ones"
+            f"malformed dossier: its history replays to other values of {'; '.join(differ)}"
         )
 
 

@@ -580,17 +580,13 @@ def _certified(workflow: Workflow, row: ProductRow, province: str) -> Dossier:
         note=note,
     )
     workflow.review_at_commune(dossier, passed=True, on=on, note=note)
-    number = row.certificate or ""
+    # A list gives one certificate: a 1048 five-star product is scored up to the centre without
+    # the province's certificate it may have held meanwhile (section 8), whose number is unknown.
     for level in rules.scoring_levels:
         workflow.score(dossier, level, score, on=on, note=note)
         if rules.route(level, score).kind is not RouteKind.FORWARD:
             break
-        if level is rules.held_level:
-            # Section 8 (1048): the province's certificate, held while the centre evaluated; the
-            # list gives only the number of the last one, so this one is named after it.
-            held = f"{number} ({level.value})"
-            workflow.certify(dossier, on=on, number=held, note=note)
-    certificate = workflow.certify(dossier, on=on, number=number, note=note)
+    certificate = workflow.certify(dossier, on=on, number=row.certificate or "", note=note)
     if certificate.stars != row.stars:  # a regime whose route cannot give these stars
         raise InvalidInput(
             f"'stars' {row.stars} cannot be recognised under {rules.code} on {on} "

@@ -149,27 +149,26 @@ def transition_table(
     to the next level that still exists, or is certified, or withdrawn.
 
     ``held`` is the level that certifies the scores it forwards (Decision 1048's province, facts
-    page section 8): its certificate is issued before the top level scores, and the dossier waits
-    in ``CERTIFIED_FORWARDED``. There the top level's score either reaches its own stars (the
-    dossier waits for that certificate) or does not, and the certificate held stands. Such a
-    dossier may be inspected, notified or revoked meanwhile. ``carried_held``: an earlier regime
-    had such a level, so dossiers arrive in that state.
+    page section 8): its certificate may be issued before the top level scores, and the dossier
+    waits in ``CERTIFIED_FORWARDED`` holding it. (The top level may still score a forwarded
+    dossier that holds none: dossiers recorded so before.) There the top level's score either
+    reaches its own stars (the dossier waits for that certificate) or does not, and the
+    certificate held stands; the dossier may be withdrawn from that evaluation (it keeps the
+    certificate), inspected, notified, revoked, superseded by a renewal, or marked expired.
+    ``carried_held``: an earlier regime had such a level, so dossiers arrive in that state.
     """
     if held is not None and (len(levels) < 2 or held is not levels[-2]):
         raise DefinitionError(
             f"only the level below the top certifies what it forwards (got held={held.value!r})"
         )
-    # With a held level, the top level scores only dossiers already certified (no state of its
-    # own); otherwise each level scores from the state below it.
-    scoring = levels if held is None else levels[:-1]
-    scored = tuple(SCORED_STATE[level] for level in scoring)
+    scored = tuple(SCORED_STATE[level] for level in levels)
     before = (DossierState.COMMUNE_REVIEWED, *scored[:-1])
     rows = [
         Transition(Event.RETURN, (DossierState.REGISTERED,), DossierState.RETURNED),
         Transition(Event.RESUBMIT, (DossierState.RETURNED,), DossierState.REGISTERED),
         Transition(Event.PASS_COMMUNE, (DossierState.REGISTERED,), DossierState.COMMUNE_REVIEWED),
     ]
-    for level, source, dest in zip(scoring, before, scored, strict=True):
+    for level, source, dest in zip(levels, before, scored, strict=True):
         rows.append(Transition(Event.score(level), (source,), dest))
         rows.append(Transition(Event.reject(level), (source,), DossierState.NOT_RECOGNISED))
     in_process = (
@@ -187,6 +186,7 @@ def transition_table(
     scored += carried
     in_process += carried
     waiting = DossierState.CERTIFIED_FORWARDED
+    holding = (waiting,) if held is not None or carried_held else ()
     rows.append(Transition(Event.CERTIFY, scored, DossierState.CERTIFIED))
     if held is not None:
         rows.append(Transition(Event.CERTIFY_FORWARDED, (SCORED_STATE[held],), waiting))
@@ -194,7 +194,7 @@ def transition_table(
         Transition(Event.WITHDRAW, in_process, DossierState.WITHDRAWN),
         # 26/2026 (section 6): a knock-out rejects a dossier in process outright.
         Transition(Event.KNOCK_OUT, in_process, DossierState.REJECTED),
-        Transition(Event.EXPIRE, (DossierState.CERTIFIED,), DossierState.EXPIRED),
+        Transition(Event.EXPIRE, (DossierState.CERTIFIED, *holding), DossierState.EXPIRED),
         # Section 8 (Đồng Tháp): an expired certificate is revoked for not being re-evaluated.
         Transition(
             Event.REVOKE, (DossierState.CERTIFIED, DossierState.EXPIRED), DossierState.REVOKED
@@ -209,20 +209,24 @@ def transition_table(
             Event.EXTEND, (DossierState.CERTIFIED, DossierState.EXPIRED), DossierState.CERTIFIED
         ),
         Transition(
-            Event.SUPERSEDE, (DossierState.CERTIFIED, DossierState.EXPIRED), DossierState.SUPERSEDED
+            Event.SUPERSEDE,
+            (DossierState.CERTIFIED, DossierState.EXPIRED, *holding),
+            DossierState.SUPERSEDED,
         ),
     ]
-    if held is not None or carried_held:
+    if holding:
         rows += [
             Transition(Event.score(levels[-1]), (waiting,), waiting),
             Transition(Event.KEEP_CERTIFICATE, (waiting,), DossierState.CERTIFIED),
             Transition(Event.CERTIFY, (waiting,), DossierState.CERTIFIED),
+            Transition(Event.WITHDRAW, (waiting,), DossierState.CERTIFIED),
             Transition(Event.REVOKE, (waiting,), DossierState.REVOKED),
             Transition(Event.INSPECT, (waiting,), waiting),
             Transition(Event.NOTIFY_EXPIRY, (waiting,), waiting),
         ]
         if held is None:
             carried += (waiting,)
+
     table = tuple(rows)
     _validate(table, carried)
     return table

@@ -14,7 +14,6 @@ from typing import Any
 from ocop_workflow.dossier import Dossier
 from ocop_workflow.errors import InvalidInput
 from ocop_workflow.rules import RouteKind
-from ocop_workflow.states import SCORED_STATE, DossierState
 from ocop_workflow.workflow import ActionName, Workflow
 
 __all__ = [
@@ -75,12 +74,16 @@ def certified_dossier(
     **fields: Any,
 ) -> Dossier:
     """A certified dossier: scored ``score`` (3 stars or more) at every level it reaches, the
-    last of them on ``on``, and certified ``on`` with certificate ``number``.
-
-    Where a level certifies the scores it forwards (Decision 1048's province, facts page section
-    8), its certificate ``f"{number}-held"`` is issued on the way (see :func:`held_dossier`).
-    """
-    return _certified(workflow, score, on, number, hold=False, fields=fields)
+    last of them on ``on``, and certified ``on`` with certificate ``number``."""
+    dossier = scored_dossier(workflow, score, submitted_on=on - dt.timedelta(days=120), **fields)
+    while True:  # the levels the score still goes on to under the regime of ``on``
+        offered = workflow.available_actions(dossier, on=on)
+        level = next((a.level for a in offered if a.name is ActionName.SCORE), None)
+        if level is None:
+            break
+        workflow.score(dossier, level, score, on=on)
+    workflow.certify(dossier, on=on, number=number)
+    return dossier
 
 
 def held_dossier(
@@ -91,38 +94,21 @@ def held_dossier(
     number: str = "SL-2021-001",
     **fields: Any,
 ) -> Dossier:
-    """A dossier forwarded to the central council and holding its province's certificate
-    ``number`` meanwhile (``CERTIFIED_FORWARDED``, Decision 1048, facts page section 8): scored
-    ``score`` (90 or more) under a regime whose province certifies what it forwards."""
-    dossier = _certified(workflow, score, on, number, hold=True, fields=fields)
-    if dossier.state is not DossierState.CERTIFIED_FORWARDED:
+    """A dossier forwarded to the top level and holding the certificate ``number`` of the level
+    below meanwhile (``CERTIFIED_FORWARDED``, Decision 1048's province, facts page section 8):
+    scored ``score`` (90 or more) at each level up to that one, and certified ``on``."""
+    submitted = on - dt.timedelta(days=120)
+    held = workflow.rules_on(on).held_level
+    if held is None or workflow.rules_on(on).route(held, score).kind is not RouteKind.FORWARD:
         raise InvalidInput(
             f"'score' {score!r} on {on} is not forwarded by a level that certifies what it "
             f"forwards under {workflow.rules_on(on).code}"
         )
+    dossier = registered_dossier(workflow, submitted_on=submitted, **fields)
+    day = submitted + dt.timedelta(days=7)
+    workflow.review_at_commune(dossier, passed=True, on=day)
+    for level in workflow.rules_on(on).scoring_levels[:-1]:
+        day += dt.timedelta(days=7)
+        workflow.score(dossier, level, score, on=day)
+    workflow.certify(dossier, on=on, number=number)
     return dossier
-
-
-def _certified(
-    workflow: Workflow, score: float, on: dt.date, number: str, *, hold: bool, fields: Any
-) -> Dossier:
-    dossier = scored_dossier(workflow, score, submitted_on=on - dt.timedelta(days=120), **fields)
-    while True:
-        offered = workflow.available_actions(dossier, on=on)
-        level = next((a.level for a in offered if a.name is ActionName.SCORE), None)
-        if level is not None:  # a level the score goes on to under the regime of ``on``
-            workflow.score(dossier, level, score, on=on)
-            continue
-        rules = workflow.rules_on(on)
-        held = rules.held_level
-        if (
-            held is not None
-            and dossier.state is SCORED_STATE[held]
-            and rules.route(held, dossier.scores[held].value).kind is RouteKind.FORWARD
-        ):
-            workflow.certify(dossier, on=on, number=number if hold else f"{number}-held")
-            if hold:
-                return dossier
-            continue
-        workflow.certify(dossier, on=on, number=number)
-        return dossier

@@ -97,7 +97,7 @@ def run_fast(compiled: Compiled, seed: int, runs: range) -> dict[str, IntArray]:
         # Dossiers holding a certificate while forwarded (section 8, 1048), and its round; None
         # when the level below holds none, so that no large array stays alive for nothing (an
         # extra live array made the national plan 8% slower: each new one page-faults).
-        held: tuple[npt.NDArray[np.bool_], IntArray] | None = None
+        holders: tuple[npt.NDArray[np.bool_], IntArray] | None = None
         for li in range(len(compiled.levels)):
             score = np.clip(quality + outcomes.council_sd * council_z[:, y, :, li], 0.0, 100.0)
             placed = _placed(ruleset.bands, score)
@@ -112,10 +112,10 @@ def run_fast(compiled: Compiled, seed: int, runs: range) -> dict[str, IntArray]:
                 forward &= (placed >= threshold) & (recogniser > li)
             recognised = active & ~not_recognised & ~forward
             certified, stars_now, kept = recognised, band, None
-            if held is not None:
+            if holders is not None:
                 # A holder keeps its certificate unless this level recognises the stars itself;
                 # it is counted once, in the round the held certificate was issued.
-                kept = held[0] & ~(recognised & (recogniser == li))
+                kept = holders[0] & ~(recognised & (recogniser == li))
                 not_recognised &= ~kept
                 recognised &= ~kept
                 stars_now = np.where(kept, held_stars[li - 1], band)
@@ -135,20 +135,20 @@ def run_fast(compiled: Compiled, seed: int, runs: range) -> dict[str, IntArray]:
                     certified & (stars_now == star)
                 ).sum(axis=1)
             flat = run_rows * rounds_total + compiled.round_base[li] + issued_round
-            if held is not None and kept is not None:
-                held_flat = run_rows * rounds_total + compiled.round_base[li - 1] + held[1]
-                flat = np.where(kept, held_flat, flat)
+            if holders is not None and kept is not None:
+                kept_flat = run_rows * rounds_total + compiled.round_base[li - 1] + holders[1]
+                flat = np.where(kept, kept_flat, flat)
             metrics["certified_by_round"][:, y] += np.bincount(
                 flat[certified], minlength=n * rounds_total
             ).reshape(n, rounds_total)
             metrics["certified_by_district"] += per_district(certified)
 
-            held = None
+            holders = None
             if held_stars[li]:  # this level certifies what it forwards, before the next scores
                 status[forward] = HOLDING
                 expiry[forward] = compiled.expires[y][li][round_index][forward]
                 stars[forward] = held_stars[li]
-                held = (forward, round_index)
+                holders = (forward, round_index)
             # A plan's schedule is validated: every forwarded dossier has a round to join.
             active = forward
             round_index = np.where(forward, compiled.next_round[li][round_index], 0)

@@ -71,14 +71,11 @@ def _templates(compiled: Compiled, wf: Workflow) -> dict[tuple[int, int, int], D
         )
         wf.review_at_commune(d, passed=True, on=recognised)
         score = plan.ruleset.bands.lowest_score(key[1]) + 0.5
-        number = f"baseline-{key[0]}-{key[1]}-{key[2]}"
         for level in compiled.levels:
             wf.score(d, level, score, on=recognised)
             if plan.ruleset.route(level, score).kind is not RouteKind.FORWARD:
                 break
-            if level is plan.ruleset.held_level:  # section 8 (1048): held while forwarded
-                wf.certify(d, on=recognised, number=f"{number}-held")
-        wf.certify(d, on=recognised, number=number)
+        wf.certify(d, on=recognised, number=f"baseline-{key[0]}-{key[1]}-{key[2]}")
         made[key] = d
     return made
 
@@ -230,7 +227,7 @@ def _file(
     funnel[2] += 1
     level_index, round_index = 0, slot
     number = f"{run}-{p}-{year}"
-    held_at: tuple[int, int] | None = None  # (level, round) of a certificate held while forwarded
+    holder_round: tuple[int, int] | None = None  # (level, round) of a certificate held meanwhile
     while True:
         on = _day(compiled.held[y][level_index][round_index])
         score = min(max(quality + plan.outcomes.council_sd * council_z[level_index], 0.0), 100.0)  # type: ignore[index]
@@ -240,8 +237,8 @@ def _file(
             product.status = "out"
             return
         if d.state is DossierState.CERTIFIED:  # the top level fell short: the held one stands
-            assert held_at is not None
-            level_index, round_index = held_at
+            assert holder_round is not None
+            level_index, round_index = holder_round
             break
         actions = wf.available_actions(d)
         if any(a.name is ActionName.CERTIFY for a in actions):
@@ -250,11 +247,11 @@ def _file(
                 level is not plan.ruleset.held_level
                 or plan.ruleset.route(level, score).kind is not RouteKind.FORWARD
             ):
-                _certify(wf, product, d, on, number)
+                _certify(wf, product, d, renews, on, number)
                 break
             # Section 8 (1048): this level certifies the score it forwards, held meanwhile.
-            _certify(wf, product, d, on, f"{number}-held")
-            held_at = (level_index, round_index)
+            _certify(wf, product, d, renews, on, f"{number}-held")
+            holder_round = (level_index, round_index)
         # A plan's schedule is validated: the round this one feeds exists (Plan.schedule).
         round_index = int(compiled.next_round[level_index][round_index])
         level_index += 1
@@ -268,13 +265,11 @@ def _file(
     metrics["certified_by_district"][int(compiled.district[p])] += 1
 
 
-def _certify(wf: Workflow, product: _Product, d: Dossier, on: dt.date, number: str) -> None:
-    """Certify ``d`` on ``on``, replacing the product's certificate (expired first if its date
-    has passed); ``d`` becomes the holder."""
-    old = product.holder
-    if old is d:  # the certificate held while forwarded has replaced the old one already
-        wf.certify(d, on=on, number=number)
-        return
+def _certify(
+    wf: Workflow, product: _Product, d: Dossier, old: Dossier | None, on: dt.date, number: str
+) -> None:
+    """Certify ``d`` on ``on``, replacing ``old``'s certificate (expired first if its date has
+    passed); ``d`` becomes the product's holder."""
     if (
         old is not None
         and old.certificate is not None

@@ -309,21 +309,45 @@ class Store:
             if not plans:
                 return
             numbers = [d.certificate.number for d, _ in plans if d.certificate is not None]
+            holders: dict[str, int] = {}
+            for index, d in enumerate(changed):
+                if d.certificate is None:
+                    continue
+                number = d.certificate.number
+                if number in holders:
+                    raise InvalidInput(
+                        f"certificate number {number!r} is held by dossiers[{holders[number]}] "
+                        f"and dossiers[{index}]: numbers are unique within a store"
+                    )
+                holders[number] = index
             try:
                 with _database_errors(), self._writing() as conn:
                     # Rows are locked in the order of their ids, so two savers never deadlock;
-                    # the records go to the feed in the order the dossiers were given.
+                    # the records go to the feed in the order the dossiers were given. Saved
+                    # together, dossiers may pass a number between them (a held certificate's,
+                    # section 8): their numbers are written once every row is locked.
+                    together = len(plans) > 1
                     for d, entry in sorted(plans, key=lambda plan: plan[1].key):
+                        row = _rows.snapshot(d)
+                        if together:
+                            row["certificate_number"] = None
                         updated = conn.execute(
                             dossiers.update()
                             .where(dossiers.c.id == entry.key, dossiers.c.version == entry.version)
-                            .values(version=entry.version + 1, **_rows.snapshot(d))
+                            .values(version=entry.version + 1, **row)
                         )
                         if updated.rowcount != 1:
                             raise ConcurrentUpdate(
                                 f"dossier '{entry.key}' was saved by someone else after it was "
                                 f"loaded at version {entry.version}: nothing was written; reload "
                                 "it and apply the operation again"
+                            )
+                    for d, entry in sorted(plans, key=lambda plan: plan[1].key) if together else ():
+                        if d.certificate is not None:
+                            conn.execute(
+                                dossiers.update()
+                                .where(dossiers.c.id == entry.key)
+                                .values(certificate_number=d.certificate.number)
                             )
                     # Positions are taken last, under the counter row's lock, held to the commit:
                     # the feed's order is the commit order (docs/store.md).

@@ -31,12 +31,17 @@ IN_PROCESS = frozenset(
 )
 """States of a dossier still being evaluated."""
 
+_FINISHING = IN_PROCESS | {DossierState.CERTIFIED_FORWARDED}
+"""States bound by a transitional deadline: in process, or holding a certificate while the top
+level evaluates (facts page sections 6 and 8); past the deadline, a held dossier keeps its
+certificate but the top level can no longer score or certify it."""
+
 
 def transitional_deadline(dossier: Dossier, rules: RuleSet) -> dt.date | None:
     """The day by which a dossier registered under an earlier regime and still in process must
     finish under ``rules``: first-time and upgrade dossiers within ``finish_first_time_days`` of
     its start, re-evaluations within ``finish_reevaluation_days`` (26/2026: 60 and 30 days)."""
-    if dossier.regime == rules.code or dossier.state not in IN_PROCESS:
+    if dossier.regime == rules.code or dossier.state not in _FINISHING:
         return None
     limits = rules.deadlines
     days = (
@@ -48,7 +53,8 @@ def transitional_deadline(dossier: Dossier, rules: RuleSet) -> dt.date | None:
 
 
 def overdue(dossier: Dossier, rules: RuleSet, day: dt.date | None) -> dt.date | None:
-    """The transitional deadline of ``dossier`` under ``rules`` if ``day`` is past it."""
+    """The transitional deadline of ``dossier`` under ``rules`` if ``day`` is past it (then a
+    dossier in process may only be withdrawn, and a held one no longer scored or certified)."""
     if day is None:
         return None
     deadline = transitional_deadline(dossier, rules)

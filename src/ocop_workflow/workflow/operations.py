@@ -383,7 +383,7 @@ class Workflow:
 
         A dossier that holds a certificate while forwarded (``CERTIFIED_FORWARDED``, Decision
         1048) waits for the top level's certificate when the score reaches that level's stars;
-        otherwise it is ``CERTIFIED`` again with the certificate it holds, whatever the score.
+        otherwise it becomes ``CERTIFIED`` with the certificate it holds, whatever the score.
         """
         _require_dossier(dossier)
         if type(level) is not Level:
@@ -414,6 +414,12 @@ class Workflow:
             ):
                 waiting = _waiting(dossier)
                 assert waiting is not None  # a pending route comes from a waiting score
+                if dossier.state is DossierState.CERTIFIED_FORWARDED:
+                    raise TransitionNotAllowed(
+                        f"cannot score at {level.value!r}: the {waiting.level.value} council has "
+                        f"scored {waiting.value:g} ({pending.stars} stars); the dossier waits for "
+                        "that level's certificate (certify)"
+                    )
                 raise TransitionNotAllowed(
                     f"cannot score at {level.value!r}: the {waiting.level.value} score "
                     f"{waiting.value:g} is not forwarded there ({pending.stars} stars, "
@@ -455,12 +461,13 @@ class Workflow:
 
         The issuing level is the one that recognises the stars of the latest score. Where the rule
         set says so (:attr:`LevelRule.certifies_forwarded`, Decision 1048's province, section 8),
-        a forwarded score is certified first at that level's highest stars, and the dossier holds
-        that certificate (``CERTIFIED_FORWARDED``) until the top level scores; the top level's
-        certificate then replaces it. A dossier that renews a certificate supersedes it: pass that
-        older dossier as ``renewed`` (a dossier keeps only the number of the certificate it
-        renews), once; a held certificate has already superseded it. If that certificate was
-        revoked or superseded meanwhile, it is left as it is.
+        a forwarded score may be certified first at that level's highest stars, and the dossier
+        holds that certificate (``CERTIFIED_FORWARDED``) until the top level scores; the top
+        level's certificate then replaces it. A dossier that renews a certificate supersedes it:
+        pass that older dossier as ``renewed`` to every certify (a dossier keeps only the number
+        of the certificate it renews). A held certificate supersedes it unless it has more stars
+        (then the top level's certificate does); if it was revoked or superseded meanwhile, it is
+        left as it is.
         """
         _require_dossier(dossier)
         if renewed is not None:
@@ -493,12 +500,13 @@ class Workflow:
         event, stars, level = issue
         if event is not Event.CERTIFY:
             step = step._replace(event=event)
-        holding = dossier.state is DossierState.CERTIFIED_FORWARDED
-        old = (
-            self._renewed_dossier(dossier, renewed, step)
-            if supersede and not (holding and renewed is None)
-            else None
-        )
+        old = self._renewed_dossier(dossier, renewed, step) if supersede else None
+        if old is not None and event is Event.CERTIFY_FORWARDED:
+            assert old.certificate is not None  # a dossier that can be superseded holds one
+            if old.certificate.stars > stars:
+                # A held certificate must not downgrade the one renewed (a five-star product
+                # re-evaluated): the top level's certificate will supersede it.
+                old = None
         certificate = Certificate(number, stars, level, step.on, rules.validity.expires_on(step.on))
         details.update(stars=stars, level=level._value_)
         record = step.record(dossier.state)
@@ -719,7 +727,9 @@ class Workflow:
         actor: str | Actor | None = None,
         note: str | None = None,
     ) -> None:
-        """The producer withdraws a dossier still in process."""
+        """The producer withdraws a dossier still in process; one holding a certificate while
+        forwarded (Decision 1048, section 8) leaves the top level's evaluation and is
+        ``CERTIFIED`` with the certificate it holds."""
         details: dict[str, Any] = {}
         with _locked(dossier):
             self._step(dossier, Event.WITHDRAW, ActionName.WITHDRAW, on, actor, note, details)
@@ -807,7 +817,8 @@ class Workflow:
         when = dossier.last_step_on if day is None else day
         regime = self._timeline.at(when)
         rules = regime.rules
-        if deadlines.overdue(dossier, rules, day) is not None:
+        late = deadlines.overdue(dossier, rules, day) is not None
+        if late and dossier.state is not DossierState.CERTIFIED_FORWARDED:
             return (Action(ActionName.WITHDRAW),)
         route = self._pending_route(dossier, rules)
         certificate = dossier.certificate
@@ -817,7 +828,9 @@ class Workflow:
             if action is None:
                 continue
             name = action.name
-            if name is ActionName.SCORE:
+            if late and (name is ActionName.SCORE or name is ActionName.CERTIFY):
+                offered = False  # a held dossier past its transitional deadline
+            elif name is ActionName.SCORE:
                 offered = dossier.state is DossierState.COMMUNE_REVIEWED or (
                     route is not None
                     and route.kind is RouteKind.FORWARD
@@ -963,7 +976,15 @@ class Workflow:
                 f"cannot {_what(action, level)}: dossier is {dossier.state.value!r} "
                 f"(allowed: {_listed(self._available(dossier, day))})"
             )
-        if event is not Event.WITHDRAW and dossier.regime != regime.rules.code:
+        if (
+            event is not Event.WITHDRAW
+            and dossier.regime != regime.rules.code
+            and (
+                dossier.state is not DossierState.CERTIFIED_FORWARDED
+                or action is ActionName.SCORE
+                or action is ActionName.CERTIFY
+            )
+        ):
             deadline = deadlines.overdue(dossier, regime.rules, day)
             if deadline is not None:
                 raise TransitionNotAllowed(
@@ -1024,7 +1045,7 @@ class Workflow:
         rules = self._timeline.at(on, "submitted_on").rules
         certificate = renews.certificate
         assert certificate is not None  # checked by register
-        if renews.state not in (DossierState.CERTIFIED, DossierState.EXPIRED):
+        if renews.state not in HOLDING_STATES and renews.state is not DossierState.EXPIRED:
             raise TransitionNotAllowed(
                 f"certificate {certificate.number!r} cannot be renewed: its dossier is "
                 f"{renews.state.value!r}"
@@ -1094,7 +1115,7 @@ def _waiting(dossier: Dossier) -> Score | None:
         if dossier.state is state:
             return dossier.scores[level]
     if dossier.state is DossierState.CERTIFIED_FORWARDED:
-        return max(dossier.scores.values(), key=lambda score: score.level.rank)
+        return max(dossier.scores.values(), key=lambda score: score.level.rank, default=None)
     return None
 
 
