@@ -232,6 +232,8 @@ def test_26_2026_closes_the_centre_to_a_held_dossier_after_its_transitional_dead
     with pytest.raises(TransitionNotAllowed, match="had to finish under QD26_2026 by 2026-09-19"):
         WF.score(d, C, 95.0, on=late)
     assert d.to_dict() == before
+    rows = portfolio.agenda([d], start=dt.date(2026, 9, 1), end=dt.date(2026, 9, 30), workflow=WF)
+    assert [(r.on, r.what.value, r.level) for r in rows] == [(deadline, "transitional_deadline", C)]
     WF.score(d, C, 95.0, on=deadline)
     assert d.state is HELD
 

@@ -224,6 +224,13 @@ def _dossier_rows(workflow: Workflow, dossier: Dossier) -> Iterator[AgendaRow]:
                 if _in_force(workflow, day) is rules:
                     # Section 8: since 1489 the commune receives the dossier.
                     yield AgendaRow(day, what, Level.COMMUNE, dossier, number)
+        if dossier.state is DossierState.CERTIFIED_FORWARDED:  # the centre still evaluates it
+            deadline = workflow.deadline(dossier)
+            if deadline is not None:
+                acting = _acting_level(workflow, dossier)
+                yield AgendaRow(
+                    deadline, Due.TRANSITIONAL_DEADLINE, acting, dossier, dossier.regime
+                )
         finding = open_finding(dossier)
         if finding is not None and finding.revoke_by is not None:
             grounds = ", ".join(g.value for g in finding.grounds)
