@@ -1007,9 +1007,10 @@ class Workflow:
         waiting = _waiting(dossier)
         if waiting is None:
             return None
-        top = rules.scoring_levels[-1]
-        if dossier.state is DossierState.CERTIFIED_FORWARDED and waiting.level is not top:
-            return Route(RouteKind.FORWARD, waiting.stars, top)
+        if dossier.state is DossierState.CERTIFIED_FORWARDED:
+            top = rules.scoring_levels[-1]
+            if waiting.level is not top:
+                return Route(RouteKind.FORWARD, waiting.stars, top)
         if waiting.level in rules.scoring_levels:
             return rules.route(waiting.level, waiting.value, waiting.stars)
         then = self._timeline.at(waiting.on).rules
