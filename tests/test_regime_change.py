@@ -18,6 +18,7 @@ from ocop_workflow import (
     Workflow,
     rulesets,
 )
+from ocop_workflow.dates import add_months
 from ocop_workflow.states import FINAL_STATES
 from ocop_workflow.testing import SAMPLE_PRODUCT, certified_dossier, registered_dossier
 
@@ -89,6 +90,21 @@ def test_certificates_keep_their_end_date_across_regimes():
         WF.expire(d, on="2027-07-19")
     WF.expire(d, on="2027-07-20")
     assert d.history[-1].regime == "QD26_2026"
+
+
+@given(st.dates(min_value=dt.date(2020, 3, 1), max_value=dt.date(2023, 2, 23)))
+def test_1048_certificates_keep_their_36_months_after_148(issued):
+    # Facts page section 8: certificates issued under 1048 keep their 36 months after 148.
+    d = certified_dossier(WF, 75.0, on=issued)
+    assert d.certificate is not None
+    assert d.history[-1].regime == "QD1048_2019"
+    end = add_months(issued, 36)
+    assert d.certificate.expires_on == end
+    assert d.certificate.valid_on(end - dt.timedelta(days=1))
+    with pytest.raises(TransitionNotAllowed, match="its first day no longer valid"):
+        WF.expire(d, on=end - dt.timedelta(days=1))
+    WF.expire(d, on=end)
+    assert d.history[-1].regime != "QD1048_2019"
 
 
 def test_revocation_grounds_follow_the_regime_of_the_day():
