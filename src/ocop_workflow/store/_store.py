@@ -237,7 +237,6 @@ class Store:
         if isinstance(batch, Dossier | str | bytes) or not isinstance(batch, Iterable):
             raise InvalidInput(f"'dossiers' must be an iterable of Dossier (got {batch!r})")
         items = list(batch)
-        numbers: dict[str, int] = {}
         with self._lock:
             for index, d in enumerate(items):
                 field = f"dossiers[{index}]"
@@ -245,14 +244,7 @@ class Store:
                 if entry is not None:
                     raise InvalidInput(f"{field!r} is already stored as dossier '{entry.key}'")
                 _rows.check_chain(d, 1, field)
-                if d.certificate is not None:
-                    number = d.certificate.number
-                    if number in numbers:
-                        raise InvalidInput(
-                            f"certificate number {number!r} is held by dossiers[{numbers[number]}] "
-                            f"and dossiers[{index}]: numbers are unique within a store"
-                        )
-                    numbers[number] = index
+            numbers = _distinct_numbers(items)
             if len({id(d) for d in items}) != len(items):
                 raise InvalidInput("'dossiers' holds the same dossier object twice")
             if not items:
@@ -272,7 +264,7 @@ class Store:
                     conn.execute(dossiers.insert(), snapshots)
                     conn.execute(history.insert(), records)
             except sa.exc.IntegrityError:
-                self._refuse_duplicates(list(numbers))
+                self._refuse_duplicates(numbers)
                 raise
             for offset, d in enumerate(items):
                 self._track(d, first + offset, 1)
@@ -308,18 +300,8 @@ class Store:
                     plans.append((d, entry))
             if not plans:
                 return
+            _distinct_numbers(changed)
             numbers = [d.certificate.number for d, _ in plans if d.certificate is not None]
-            holders: dict[str, int] = {}
-            for index, d in enumerate(changed):
-                if d.certificate is None:
-                    continue
-                number = d.certificate.number
-                if number in holders:
-                    raise InvalidInput(
-                        f"certificate number {number!r} is held by dossiers[{holders[number]}] "
-                        f"and dossiers[{index}]: numbers are unique within a store"
-                    )
-                holders[number] = index
             try:
                 with _database_errors(), self._writing() as conn:
                     # Rows are locked in the order of their ids, so two savers never deadlock;
@@ -745,6 +727,21 @@ def _visible(actor: object, day: dt.date) -> sa.ColumnElement[bool]:
     assert held.unit is not None  # every unit scope names its unit
     # A district's jurisdiction exists only before the reform (jurisdiction() refuses it after).
     return dossiers.c[_UNIT_COLUMN[held.scope, held.current]] == held.unit.code
+
+
+def _distinct_numbers(items: Sequence[Dossier]) -> list[str]:
+    """The certificate numbers of ``items``; :class:`InvalidInput` naming two that share one."""
+    holders: dict[str, int] = {}
+    for index, d in enumerate(items):
+        if d.certificate is not None:
+            number = d.certificate.number
+            if number in holders:
+                raise InvalidInput(
+                    f"certificate number {number!r} is held by dossiers[{holders[number]}] "
+                    f"and dossiers[{index}]: numbers are unique within a store"
+                )
+            holders[number] = index
+    return list(holders)
 
 
 def _certified() -> sa.ColumnElement[bool]:
