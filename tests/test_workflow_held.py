@@ -167,6 +167,7 @@ def test_a_held_certificate_does_not_downgrade_the_five_stars_it_renews(central)
     # A five-star product re-evaluated under 1048: the province's 4 stars held meanwhile do not
     # replace the ministry's 5 (section 8 speaks of candidates); the centre's certificate does.
     old = certified_dossier(WF, 95.0, on=dt.date(2020, 3, 1), number="BNN-20-01")
+    WF.inspect(old, on=dt.date(2021, 4, 1))  # after the province's decision: no matter
     new = renewal(old)
     assert (old.state, new.state) == (DossierState.CERTIFIED, HELD)
     WF.score(new, C, central, on=dt.date(2021, 6, 1))

@@ -305,9 +305,14 @@ def _history_problems(dossier: Dossier, known_regimes: bool) -> list[str]:
     if held is not None and certificate is not None:
         differ = [k for k, v in certificate.items() if getattr(held, k) != v]
         if differ:
+            hint = (
+                " (the shipped regime's validity; pass workflow= for a rule set of another)"
+                if "expires_on" in differ
+                else ""
+            )
             problems.append(
                 f"'certificate' {', '.join(differ)} differ from the history's certify/extend "
-                "records"
+                f"records{hint}"
             )
     elif (held is None) != (certificate is None):
         problems.append("'certificate' must be present exactly when the history certifies")

@@ -500,13 +500,8 @@ class Workflow:
         event, stars, level = issue
         if event is not Event.CERTIFY:
             step = step._replace(event=event)
-        old = self._renewed_dossier(dossier, renewed, step) if supersede else None
-        if old is not None and event is Event.CERTIFY_FORWARDED:
-            assert old.certificate is not None  # a dossier that can be superseded holds one
-            if old.certificate.stars > stars:
-                # A held certificate must not downgrade the one renewed (a five-star product
-                # re-evaluated): the top level's certificate will supersede it.
-                old = None
+        held = stars if event is Event.CERTIFY_FORWARDED else None
+        old = self._renewed_dossier(dossier, renewed, step, held) if supersede else None
         certificate = Certificate(number, stars, level, step.on, rules.validity.expires_on(step.on))
         details.update(stars=stars, level=level._value_)
         record = step.record(dossier.state)
@@ -1079,8 +1074,11 @@ class Workflow:
         return deadlines.extension_limit(dossier, rules, issuing)
 
     def _renewed_dossier(
-        self, dossier: Dossier, renewed: Dossier | None, step: Step
+        self, dossier: Dossier, renewed: Dossier | None, step: Step, held: int | None = None
     ) -> Dossier | None:
+        """The dossier ``step``'s certificate supersedes: ``renewed``, checked to be the one
+        ``dossier`` renews; None if there is none, or nothing left to replace, or (``held``: the
+        stars of a certificate held while forwarded) it would be downgraded."""
         if dossier.renews is None:
             if renewed is not None:
                 raise InvalidInput(
@@ -1100,6 +1098,10 @@ class Workflow:
         if not step.regime.machine.allows(renewed.state, Event.SUPERSEDE):
             # Revoked or already superseded while this dossier was evaluated: there is nothing
             # left to replace, and the new evaluation stands on its own.
+            return None
+        if held is not None and renewed.certificate and renewed.certificate.stars > held:
+            # A held certificate must not downgrade the one renewed (a five-star product
+            # re-evaluated, section 8): the top level's certificate will supersede it.
             return None
         if step.on < renewed.last_step_on:
             raise InvalidInput(
