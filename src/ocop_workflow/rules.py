@@ -178,10 +178,11 @@ class LevelRule:
     more).
     ``None`` means the level forwards nothing (the top level).
 
-    ``certifies_forwarded``: the level certifies a score it forwards at the highest stars it
-    recognises, and the dossier holds that certificate while the next (top) level evaluates it.
-    Facts page section 8 reports it for Decision 1048's province (its 4-star certificate went
+    ``certifies_forwarded``: the level may certify a score it forwards at the highest stars it
+    recognises, and the dossier then holds that certificate while the next (top) level evaluates
+    it. Facts page section 8 reports it for Decision 1048's province (its 4-star certificate went
     with a five-star candidate to the ministry), not verified for 148: a parameter, on for 1048.
+    (The top level may still score a forwarded dossier that holds none, as stored ones did.)
     """
 
     level: Level = attrs.field(validator=attrs.validators.instance_of(Level))
