@@ -12,7 +12,15 @@ from hypothesis import strategies as st
 
 from ocop_workflow.errors import InvalidInput
 from ocop_workflow.rules import Level
-from ocop_workflow.validators import MAX_WHOLE, finite_real, json_safe, member, shown, whole
+from ocop_workflow.validators import (
+    MAX_WHOLE,
+    finite_real,
+    instances,
+    json_safe,
+    member,
+    shown,
+    whole,
+)
 
 anything = st.one_of(
     st.integers(),
@@ -89,3 +97,24 @@ def test_member_lists_the_values():
     assert member(Level, "district", "level") is Level.DISTRICT
     with pytest.raises(InvalidInput, match="'level' must be one of commune, district"):
         member(Level, ["district"], "level")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("PD", "'levels' must be an iterable of Level (got str)"),
+        ({Level.PROVINCE: 1}, "'levels' must be an iterable of Level (got dict)"),
+        (5, "'levels' must be an iterable of Level (got int)"),
+        ([Level.PROVINCE, "central"], "'levels\\[1\\]' must be a Level (got 'central')"),
+    ],
+)
+def test_instances_names_the_container_or_the_item(value, message):
+    with pytest.raises(InvalidInput, match=message):
+        instances(value, Level, "levels")
+
+
+def test_instances_gives_a_list_of_the_items():
+    assert instances((lv for lv in (Level.PROVINCE, Level.CENTRAL)), Level, "levels") == [
+        Level.PROVINCE,
+        Level.CENTRAL,
+    ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 import attrs
 
@@ -24,7 +24,7 @@ from ocop_workflow.errors import InvalidInput, OcopError
 from ocop_workflow.rounds import RoundSchedule
 from ocop_workflow.rules import RevocationReason, RuleSet
 from ocop_workflow.states import HOLDING_STATES, DossierState
-from ocop_workflow.validators import whole
+from ocop_workflow.validators import instances, whole
 from ocop_workflow.workflow import Workflow
 from ocop_workflow.workflow.inspections import notice_sent, open_finding
 
@@ -52,13 +52,7 @@ __all__ = [
 
 def _dossiers(dossiers: Iterable[Dossier]) -> list[Dossier]:
     """``dossiers`` as a list, each checked: a query over something else names what it got."""
-    if isinstance(dossiers, str | bytes | Mapping) or not isinstance(dossiers, Iterable):
-        raise InvalidInput(f"'dossiers' must be an iterable of Dossier (got {dossiers!r})")
-    listed = list(dossiers)
-    for index, d in enumerate(listed):
-        if not isinstance(d, Dossier):
-            raise InvalidInput(f"'dossiers[{index}]' must be a Dossier (got {type(d).__name__})")
-    return listed
+    return instances(dossiers, Dossier, "dossiers")
 
 
 def _workflow(workflow: Workflow | None, as_of: dt.date) -> Workflow:
@@ -291,13 +285,6 @@ def agenda(
     elif isinstance(schedule, RoundSchedule):
         schedules = [schedule]
     else:
-        if isinstance(schedule, str | bytes) or not isinstance(schedule, Iterable):
-            raise InvalidInput(f"'schedule' must be a RoundSchedule or several (got {schedule!r})")
-        schedules = list(schedule)
-        for index, s in enumerate(schedules):
-            if not isinstance(s, RoundSchedule):
-                raise InvalidInput(
-                    f"'schedule[{index}]' must be a RoundSchedule (got {type(s).__name__})"
-                )
+        schedules = instances(schedule, RoundSchedule, "schedule")
     chosen = _workflow(workflow, max(first, rulesets.ALL[0].effective_from))
     return agenda_rows(chosen, _dossiers(dossiers), schedules, first, last)

@@ -65,6 +65,7 @@ from ocop_workflow.labels import text
 from ocop_workflow.rules import RECOGNISED_STARS, RouteKind
 from ocop_workflow.scoring.catalogue import SHEETS
 from ocop_workflow.states import HOLDING_STATES
+from ocop_workflow.validators import instances
 from ocop_workflow.workflow import Workflow
 
 if TYPE_CHECKING:
@@ -696,18 +697,6 @@ def import_baseline(
 # -- writing ---------------------------------------------------------------------------------
 
 
-def _dossier_list(dossiers: object) -> list[Dossier]:
-    if isinstance(dossiers, str | bytes | Mapping) or not isinstance(dossiers, Iterable):
-        raise InvalidInput(f"'dossiers' must be an iterable of Dossier (got {dossiers!r})")
-    listed = list(dossiers)
-    for index, dossier in enumerate(listed):
-        if not isinstance(dossier, Dossier):
-            raise InvalidInput(
-                f"'dossiers[{index}]' must be a Dossier (got {type(dossier).__name__})"
-            )
-    return listed
-
-
 def _table(sheet: Worksheet, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     sheet.append(list(header))
     for cell in sheet[1]:
@@ -760,7 +749,7 @@ def export_portfolio(
     Written to a temporary file and renamed, so a failed write leaves no partial file.
     """
     words = HEADINGS[_language(lang)]
-    listed = _dossier_list(dossiers)
+    listed = instances(dossiers, Dossier, "dossiers")
     if as_of is not None and (not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime)):
         raise InvalidInput(f"'as_of' must be a datetime.date or None (got {as_of!r})")
     if year is not None:

@@ -30,6 +30,7 @@ __all__ = [
     "boolean",
     "finite_real",
     "instance",
+    "instances",
     "iterable",
     "json_safe",
     "member",
@@ -168,6 +169,15 @@ def iterable(value: object, field: str, what: str) -> list[Any]:
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
         raise InvalidInput(f"{field!r} must be {what} (got {type(value).__name__})")
     return list(value)
+
+
+def instances(value: object, cls: type[T], field: str) -> list[T]:
+    """The items of an iterable (not a string, bytes or a mapping), each a ``cls``, as a list;
+    a wrong item is refused as ``'field[i]'``."""
+    listed = iterable(value, field, f"an iterable of {cls.__name__}")
+    for index, item in enumerate(listed):
+        instance(item, cls, f"{field}[{index}]")
+    return listed
 
 
 _JSON_ATOMS = (str, int, float, bool, type(None))

@@ -33,7 +33,7 @@ from ocop_workflow.store.schema import (
     metadata,
     schema_version,
 )
-from ocop_workflow.validators import whole
+from ocop_workflow.validators import instances, whole
 from ocop_workflow.workflow import Workflow
 
 __all__ = ["Change", "ConcurrentUpdate", "CorruptDossier", "SchemaError", "Store", "StoreError"]
@@ -234,9 +234,7 @@ class Store:
 
         Certificate numbers must be new to the store (:class:`InvalidInput` naming the number).
         """
-        if isinstance(batch, Dossier | str | bytes) or not isinstance(batch, Iterable):
-            raise InvalidInput(f"'dossiers' must be an iterable of Dossier (got {batch!r})")
-        items = list(batch)
+        items = instances(batch, Dossier, "dossiers")
         with self._lock:
             for index, d in enumerate(items):
                 field = f"dossiers[{index}]"
