@@ -43,6 +43,7 @@ __all__ = [
     "evaluations_overdue",
     "expire_due",
     "expiring_within",
+    "filing_window",
     "in_reevaluation_window",
     "notices_due",
     "past_expiry",
@@ -92,6 +93,18 @@ def past_expiry(dossiers: Iterable[Dossier], as_of: DateLike) -> list[Dossier]:
     return sorted((d for d in _certified(dossiers) if _expiry(d) <= day), key=_expiry)
 
 
+def filing_window(on: dt.date, rules: RuleSet | None = None) -> tuple[int, int]:
+    """The re-evaluation filing window of ``rules`` (default: the regime in force ``on``), in days
+    before expiry (26/2026: 180 to 120); :class:`InvalidInput` if the regime has none."""
+    if rules is not None and not isinstance(rules, RuleSet):
+        raise InvalidInput(f"'rules' must be a RuleSet or None (got {rules!r})")
+    rules = rules or rulesets.in_force(on)
+    window = rules.deadlines.reevaluation_window
+    if window is None:
+        raise InvalidInput(f"'rules' {rules.code} sets no re-evaluation filing window")
+    return window
+
+
 def in_reevaluation_window(
     dossiers: Iterable[Dossier], as_of: DateLike, rules: RuleSet | None = None
 ) -> list[Dossier]:
@@ -101,13 +114,7 @@ def in_reevaluation_window(
     sets 180 to 120 days before expiry. :class:`InvalidInput` if the regime has no window.
     """
     day = to_date(as_of, "as_of")
-    if rules is not None and not isinstance(rules, RuleSet):
-        raise InvalidInput(f"'rules' must be a RuleSet or None (got {rules!r})")
-    rules = rules or rulesets.in_force(day)
-    window = rules.deadlines.reevaluation_window
-    if window is None:
-        raise InvalidInput(f"'rules' {rules.code} sets no re-evaluation filing window")
-    earliest, latest = window
+    earliest, latest = filing_window(day, rules)
     return sorted(
         (
             d

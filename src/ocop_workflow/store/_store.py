@@ -22,6 +22,7 @@ from ocop_workflow.access import Actor, Scope, jurisdiction
 from ocop_workflow.dates import DateLike, to_date, up_to
 from ocop_workflow.dossier import SHEET_NUMBERS, Dossier, HistoryRecord
 from ocop_workflow.errors import InvalidInput, OcopError
+from ocop_workflow.portfolio import filing_window
 from ocop_workflow.rules import RuleSet, enum_member
 from ocop_workflow.states import HOLDING_STATES, DossierState
 from ocop_workflow.store import _rows
@@ -516,13 +517,7 @@ class Store:
         """As :func:`ocop_workflow.portfolio.in_reevaluation_window`, in SQL; with
         ``visible_to``, those in the actor's jurisdiction on ``as_of``."""
         day = to_date(as_of, "as_of")
-        if rules is not None and not isinstance(rules, RuleSet):
-            raise InvalidInput(f"'rules' must be a RuleSet or None (got {rules!r})")
-        rules = rules or rulesets.in_force(day)
-        window = rules.deadlines.reevaluation_window
-        if window is None:
-            raise InvalidInput(f"'rules' {rules.code} sets no re-evaluation filing window")
-        earliest, latest = window
+        earliest, latest = filing_window(day, rules)
         # expiry - earliest <= day <= expiry - latest, solved for the expiry.
         return self._load_keys(
             self._keys(
