@@ -12,9 +12,11 @@ from ocop_workflow.dates import add_days
 from ocop_workflow.dossier import Dossier, DossierKind
 from ocop_workflow.rules import RuleSet
 from ocop_workflow.states import SCORED_STATE, DossierState
+from ocop_workflow.workflow.actions import ActionName
 
 __all__ = [
     "IN_PROCESS",
+    "blocks",
     "extension_limit",
     "extension_opens",
     "overdue",
@@ -52,9 +54,20 @@ def transitional_deadline(dossier: Dossier, rules: RuleSet) -> dt.date | None:
     return None if days is None else add_days(rules.effective_from, days, "deadline")
 
 
+def blocks(dossier: Dossier, action: ActionName) -> bool:
+    """Whether a passed transitional deadline stops ``action`` on ``dossier``: all but a
+    withdrawal of a dossier in process; only the top level's score and certificate of a dossier
+    holding one while forwarded (its own certificate's actions go on)."""
+    if action is ActionName.WITHDRAW:
+        return False
+    if dossier.state is DossierState.CERTIFIED_FORWARDED:
+        return action is ActionName.SCORE or action is ActionName.CERTIFY
+    return True
+
+
 def overdue(dossier: Dossier, rules: RuleSet, day: dt.date | None) -> dt.date | None:
-    """The transitional deadline of ``dossier`` under ``rules`` if ``day`` is past it (then a
-    dossier in process may only be withdrawn, and a held one no longer scored or certified)."""
+    """The transitional deadline of ``dossier`` under ``rules`` if ``day`` is past it (see
+    :func:`blocks` for what it stops)."""
     if day is None:
         return None
     deadline = transitional_deadline(dossier, rules)

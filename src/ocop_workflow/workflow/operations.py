@@ -813,8 +813,6 @@ class Workflow:
         regime = self._timeline.at(when)
         rules = regime.rules
         late = deadlines.overdue(dossier, rules, day) is not None
-        if late and dossier.state is not DossierState.CERTIFIED_FORWARDED:
-            return (Action(ActionName.WITHDRAW),)
         route = self._pending_route(dossier, rules)
         certificate = dossier.certificate
         actions: list[Action] = []
@@ -823,8 +821,8 @@ class Workflow:
             if action is None:
                 continue
             name = action.name
-            if late and (name is ActionName.SCORE or name is ActionName.CERTIFY):
-                offered = False  # a held dossier past its transitional deadline
+            if late and deadlines.blocks(dossier, name):
+                offered = False
             elif name is ActionName.SCORE:
                 offered = dossier.state is DossierState.COMMUNE_REVIEWED or (
                     route is not None
@@ -971,15 +969,7 @@ class Workflow:
                 f"cannot {_what(action, level)}: dossier is {dossier.state.value!r} "
                 f"(allowed: {_listed(self._available(dossier, day))})"
             )
-        if (
-            event is not Event.WITHDRAW
-            and dossier.regime != regime.rules.code
-            and (
-                dossier.state is not DossierState.CERTIFIED_FORWARDED
-                or action is ActionName.SCORE
-                or action is ActionName.CERTIFY
-            )
-        ):
+        if dossier.regime != regime.rules.code and deadlines.blocks(dossier, action):
             deadline = deadlines.overdue(dossier, regime.rules, day)
             if deadline is not None:
                 raise TransitionNotAllowed(
