@@ -496,7 +496,7 @@ def _in_charge(
         return None
     if action is ActionName.CERTIFY:
         issue = workflow._issue(dossier, rules)
-        return None if issue is None else issue[2]
+        return None if issue is None else issue.level
     certificate = dossier.certificate
     return None if certificate is None else rules.recognising_level(certificate.stars)
 

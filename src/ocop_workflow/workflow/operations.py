@@ -93,6 +93,14 @@ _STRIPES = tuple(threading.RLock() for _ in range(64))
 lock object stored on it (dossiers stay plain data, and two dossiers rarely share a stripe)."""
 
 
+class Issue(NamedTuple):
+    """The certificate a dossier would be issued now: by which event, its stars and the level."""
+
+    event: Event
+    stars: int
+    level: Level
+
+
 def _locked(dossier: Dossier) -> threading.RLock:
     """The lock of ``dossier`` (the hot path: a C context manager, nothing allocated)."""
     return _STRIPES[(id(dossier) >> 4) & 63]
@@ -831,7 +839,9 @@ class Workflow:
                 )
             elif name is ActionName.CERTIFY:
                 issue = self._issue(dossier, rules)
-                offered = issue is not None and issue[0] is event and _within_calendar(rules, when)
+                offered = (
+                    issue is not None and issue.event is event and _within_calendar(rules, when)
+                )
             elif name is ActionName.EXPIRE:
                 offered = day is None or (certificate is not None and day >= certificate.expires_on)
             elif name is ActionName.EXTEND:
@@ -1005,7 +1015,7 @@ class Workflow:
             return Route(RouteKind.FORWARD, route.stars, above)
         return Route(route.kind, route.stars, rules.recognising_level(route.stars))
 
-    def _issue(self, dossier: Dossier, rules: RuleSet) -> tuple[Event, int, Level] | None:
+    def _issue(self, dossier: Dossier, rules: RuleSet) -> Issue | None:
         """The certificate a dossier would be issued now under ``rules`` (its event, stars and
         issuing level), or None: the level that recognises the pending score's stars, or, for a
         score forwarded by a level that certifies what it forwards, that level at its highest
@@ -1015,7 +1025,7 @@ class Workflow:
             return None
         if route.kind is RouteKind.RECOGNISE:
             assert route.level is not None  # a recognition names its level
-            return Event.CERTIFY, route.stars, route.level
+            return Issue(Event.CERTIFY, route.stars, route.level)
         held = rules.held_level
         if (
             route.kind is RouteKind.FORWARD
@@ -1024,7 +1034,7 @@ class Workflow:
         ):
             stars = rules.rule_for(held).held_stars
             assert stars is not None  # the held level certifies what it forwards
-            return Event.CERTIFY_FORWARDED, stars, held
+            return Issue(Event.CERTIFY_FORWARDED, stars, held)
         return None
 
     def _check_renewal(self, kind: DossierKind, renews: Dossier, on: dt.date) -> str:
