@@ -41,6 +41,9 @@ __all__ = ["SCHEMA_VERSION", "dossier_from_dict", "dossier_to_dict"]
 SCHEMA_VERSION = 1
 """Bump when the dictionary form changes incompatibly."""
 
+_SHIPPED = {ruleset.code: ruleset for ruleset in rulesets.ALL}
+"""The shipped regimes by code: the ones a stored record may name without a workflow."""
+
 _CERTIFICATE_STATES = frozenset(
     {*HOLDING_STATES, DossierState.EXPIRED, DossierState.REVOKED, DossierState.SUPERSEDED}
 )
@@ -251,8 +254,6 @@ def _history_problems(dossier: Dossier, known_regimes: bool) -> list[str]:
         return []
     problems = []
     actions = {a.value for a in ActionName}
-    shipped = {r.code: r for r in rulesets.ALL}
-    codes = set(shipped)
     previous: HistoryRecord | None = None
     scores: dict[Level, Score] = {}
     certificate: dict[str, Any] | None = None
@@ -260,10 +261,11 @@ def _history_problems(dossier: Dossier, known_regimes: bool) -> list[str]:
         where = f"'history[{index}]' ({record.action!r} of {record.on})"
         if record.action not in actions:
             problems.append(f"{where}: unknown action {record.action!r}")
-        if known_regimes and record.regime not in codes:
+        if known_regimes and record.regime not in _SHIPPED:
             problems.append(
-                f"{where}: unknown regime {record.regime!r} (shipped: {', '.join(sorted(codes))}; "
-                "pass workflow= to load a dossier of another rule set)"
+                f"{where}: unknown regime {record.regime!r} (shipped: "
+                f"{', '.join(sorted(_SHIPPED))}; pass workflow= to load a dossier of another "
+                "rule set)"
             )
         expected = None if previous is None else previous.to_state
         if record.from_state is not expected:
@@ -285,7 +287,7 @@ def _history_problems(dossier: Dossier, known_regimes: bool) -> list[str]:
                     "level": Level(details["level"]),
                     "issued_on": record.on,
                 }
-                issuing = shipped.get(record.regime) if known_regimes else None
+                issuing = _SHIPPED.get(record.regime) if known_regimes else None
                 if issuing is not None:  # its validity, from the day it was issued (4.6)
                     certificate["expires_on"] = issuing.validity.expires_on(record.on)
             elif record.action == "extend" and certificate is not None:
